@@ -1,0 +1,123 @@
+//! `ActiveSupport::KeyGenerator`: PBKDF2-HMAC over the app secret.
+//!
+//! Rails 6.1 always uses SHA1; 7.0+ uses `hash_digest_class` (SHA256 with `load_defaults 7.0`).
+//! A Rails app derives with 1000 iterations; the class default is 2**16.
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digest {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Digest {
+    /// OpenSSL digest names, as `OpenSSL::HMAC.hexdigest("SHA256", ...)` accepts them.
+    pub fn from_name(name: &str) -> Result<Digest> {
+        match name.to_ascii_uppercase().as_str() {
+            "SHA1" => Ok(Digest::Sha1),
+            "SHA256" => Ok(Digest::Sha256),
+            "SHA384" => Ok(Digest::Sha384),
+            "SHA512" => Ok(Digest::Sha512),
+            _ => Err(Error::UnsupportedDigest),
+        }
+    }
+
+    pub fn output_len(self) -> usize {
+        match self {
+            Digest::Sha1 => 20,
+            Digest::Sha256 => 32,
+            Digest::Sha384 => 48,
+            Digest::Sha512 => 64,
+        }
+    }
+}
+
+/// PBKDF2-HMAC(digest, secret, salt, iterations) truncated to `len` bytes.
+pub fn pbkdf2(
+    digest: Digest,
+    secret: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    len: usize,
+) -> Result<Vec<u8>> {
+    if iterations == 0 || len == 0 {
+        return Err(Error::InvalidKdfParameters);
+    }
+    let mut out = vec![0u8; len];
+    let run = match digest {
+        Digest::Sha1 => pbkdf2::pbkdf2::<Hmac<Sha1>>(secret, salt, iterations, &mut out),
+        Digest::Sha256 => pbkdf2::pbkdf2::<Hmac<Sha256>>(secret, salt, iterations, &mut out),
+        Digest::Sha384 => pbkdf2::pbkdf2::<Hmac<Sha384>>(secret, salt, iterations, &mut out),
+        Digest::Sha512 => pbkdf2::pbkdf2::<Hmac<Sha512>>(secret, salt, iterations, &mut out),
+    };
+    run.map_err(|_| Error::InvalidKdfParameters)?;
+    Ok(out)
+}
+
+/// A keyed HMAC, prepared once (the key schedule is hashed at construction) and cloned per use.
+#[derive(Clone)]
+pub(crate) enum KeyedHmac {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl KeyedHmac {
+    pub(crate) fn new(digest: Digest, key: &[u8]) -> Result<KeyedHmac> {
+        // HMAC takes keys of any length; the error arm exists only in the trait's signature.
+        let bad_key = |_| Error::KeyLength(0);
+        Ok(match digest {
+            Digest::Sha1 => KeyedHmac::Sha1(Hmac::new_from_slice(key).map_err(bad_key)?),
+            Digest::Sha256 => KeyedHmac::Sha256(Hmac::new_from_slice(key).map_err(bad_key)?),
+            Digest::Sha384 => KeyedHmac::Sha384(Hmac::new_from_slice(key).map_err(bad_key)?),
+            Digest::Sha512 => KeyedHmac::Sha512(Hmac::new_from_slice(key).map_err(bad_key)?),
+        })
+    }
+
+    /// Lowercase hex of HMAC(data), like `OpenSSL::HMAC.hexdigest`.
+    pub(crate) fn hexdigest(&self, data: &[u8]) -> String {
+        fn run<M: Mac + Clone>(mac: &M, data: &[u8]) -> String {
+            let mut mac = mac.clone();
+            mac.update(data);
+            hex::encode(mac.finalize().into_bytes())
+        }
+        match self {
+            KeyedHmac::Sha1(m) => run(m, data),
+            KeyedHmac::Sha256(m) => run(m, data),
+            KeyedHmac::Sha384(m) => run(m, data),
+            KeyedHmac::Sha512(m) => run(m, data),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6070_sha1() {
+        let key = pbkdf2(Digest::Sha1, b"password", b"salt", 2, 20).ok();
+        assert_eq!(
+            key.map(hex::encode).as_deref(),
+            Some("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957")
+        );
+    }
+
+    #[test]
+    fn refuses_what_openssl_refuses() {
+        assert_eq!(
+            pbkdf2(Digest::Sha1, b"p", b"s", 0, 20),
+            Err(Error::InvalidKdfParameters)
+        );
+        assert!(Digest::from_name("MD5").is_err());
+        assert_eq!(Digest::from_name("sha256"), Ok(Digest::Sha256));
+    }
+}

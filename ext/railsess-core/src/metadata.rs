@@ -1,0 +1,146 @@
+//! The legacy `_rails` metadata envelope (every Rails version reads it; cookie jars write it
+//! in every version, and messages write it until `use_message_serializer_for_metadata`):
+//!
+//! ```text
+//! {"_rails":{"message":"<strict base64 of the serialized value>","exp":<"iso8601(3)"|null>,"pur":<"purpose"|null>}}
+//! ```
+//!
+//! written by `ActiveSupport::JSON.encode`, so `<`, `>`, `&`, U+2028 and U+2029 inside strings
+//! are `\u` escapes. The 7.1+ form (`{"_rails":{"data":...}}` inside the serializer's own
+//! output) is the serializer's business and lives in Ruby.
+
+use serde::Deserialize;
+
+use crate::codec;
+
+const PREFIX: &[u8] = br#"{"_rails":{"message":""#;
+
+/// Wraps a serialized value: the exact bytes `Metadata.wrap` produces.
+pub fn wrap_legacy(serialized: &[u8], exp: Option<&str>, pur: Option<&str>) -> Vec<u8> {
+    let mut out = String::with_capacity(serialized.len() * 4 / 3 + 64);
+    out.push_str(r#"{"_rails":{"message":""#);
+    codec::encode_into(serialized, false, &mut out);
+    out.push_str(r#"","exp":"#);
+    push_json_string(&mut out, exp);
+    out.push_str(r#","pur":"#);
+    push_json_string(&mut out, pur);
+    out.push_str("}}");
+    out.into_bytes()
+}
+
+/// A JSON string as `ActiveSupport::JSON.encode` writes it (with its default escaping), or null.
+fn push_json_string(out: &mut String, value: Option<&str>) {
+    let Some(s) = value else {
+        out.push_str("null");
+        return;
+    };
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A decoded legacy envelope. `message` is `None` when its base64 is invalid: whether that is
+/// an error or never looked at depends on the version (7.1+ checks expiry and purpose first).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LegacyEnvelope {
+    pub message: Option<Vec<u8>>,
+    pub exp: Option<String>,
+    pub pur: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Outer {
+    #[serde(rename = "_rails")]
+    rails: Inner,
+}
+
+#[derive(Deserialize)]
+struct Inner {
+    message: String,
+    #[serde(default)]
+    exp: Option<String>,
+    #[serde(default)]
+    pur: Option<String>,
+}
+
+impl LegacyEnvelope {
+    /// Recognises the canonical envelope only. Anything else that might still be an envelope
+    /// to Rails (other key order, whitespace, non-string fields, duplicate keys) returns `None`
+    /// and is left to the Ruby side, which follows ActiveSupport's own code for it.
+    pub fn parse(plain: &[u8]) -> Option<LegacyEnvelope> {
+        if !plain.starts_with(PREFIX) {
+            return None;
+        }
+        let outer: Outer = serde_json::from_slice(plain).ok()?;
+        let Inner { message, exp, pur } = outer.rails;
+        Some(LegacyEnvelope {
+            message: codec::strict_decode(message.as_bytes()).ok(),
+            exp,
+            pur,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_like_active_support() {
+        let wrapped = wrap_legacy(b"\"x\"", Some("2001-01-01T00:00:00.000Z"), Some("login"));
+        assert_eq!(
+            String::from_utf8_lossy(&wrapped),
+            r#"{"_rails":{"message":"Ingi","exp":"2001-01-01T00:00:00.000Z","pur":"login"}}"#
+        );
+        let wrapped = wrap_legacy(b"1", None, Some("<a&b>\u{2028}\"\\\u{1}\n/"));
+        assert_eq!(
+            String::from_utf8_lossy(&wrapped),
+            r#"{"_rails":{"message":"MQ==","exp":null,"pur":"\u003ca\u0026b\u003e\u2028\"\\\u0001\n/"}}"#
+        );
+    }
+
+    #[test]
+    fn parses_what_it_wraps() {
+        let wrapped = wrap_legacy(b"\x04\x08i\x06", None, Some("p<>"));
+        let env = LegacyEnvelope::parse(&wrapped);
+        assert_eq!(
+            env,
+            Some(LegacyEnvelope {
+                message: Some(b"\x04\x08i\x06".to_vec()),
+                exp: None,
+                pur: Some("p<>".into())
+            })
+        );
+    }
+
+    #[test]
+    fn leaves_the_unusual_to_ruby() {
+        assert!(LegacyEnvelope::parse(br#"{"_rails":{"data":1}}"#).is_none());
+        assert!(LegacyEnvelope::parse(br#"{"_rails":{"message":"YQ==","exp":5}}"#).is_none());
+        assert!(
+            LegacyEnvelope::parse(br#"{"_rails":{"message":"YQ==","pur":"a","pur":"b"}}"#)
+                .is_none()
+        );
+        assert!(LegacyEnvelope::parse(br#"{"_rails":{"message":"YQ=="}"#).is_none());
+        let bad_b64 =
+            LegacyEnvelope::parse(br#"{"_rails":{"message":"!!","exp":null,"pur":null}}"#);
+        assert_eq!(bad_b64.map(|e| e.message), Some(None));
+    }
+}

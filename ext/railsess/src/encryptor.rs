@@ -1,0 +1,126 @@
+//! `Railsess::Native::Encryptor`: one prepared cipher (key schedule built once), no serializer.
+//!
+//! * `Encryptor.gcm(secret, url_safe, compat)` / `Encryptor.cbc(secret, sign_secret, digest, url_safe, compat)`
+//! * `#encrypt(serialized)` and `#encrypt_enveloped(serialized, exp, pur)` (legacy `_rails` envelope)
+//! * `#decrypt(message)`: the plaintext String, or `[message, exp, pur]` when the plaintext is the
+//!   canonical legacy envelope (`message` is nil when its base64 is invalid).
+
+use magnus::{function, method, prelude::*, Error, IntoValue, RModule, RString, Ruby, Value};
+use railsess_core::{wrap_legacy, Compat, Digest, MessageEncryptor};
+
+use crate::errors::{guard, to_ruby};
+use crate::strings::{with_bytes, with_two};
+
+#[magnus::wrap(class = "Railsess::Native::Encryptor", free_immediately, size)]
+pub struct Encryptor {
+    inner: MessageEncryptor,
+    compat: Compat,
+}
+
+pub fn compat_from(ruby: &Ruby, code: u32) -> Result<Compat, Error> {
+    Compat::from_code(code).ok_or_else(|| {
+        Error::new(
+            ruby.exception_arg_error(),
+            format!("unknown compatibility level {code}"),
+        )
+    })
+}
+
+/// Messages are ASCII; ActiveSupport tags them UTF-8 up to 7.0 and US-ASCII from 7.1.
+pub fn message_string(ruby: &Ruby, s: &str, compat: Compat) -> RString {
+    if compat <= Compat::Rails70 {
+        ruby.str_new(s)
+    } else {
+        ruby.enc_str_new(s, ruby.usascii_encoding())
+    }
+}
+
+/// A decrypted/verified plaintext for Ruby: a binary String, or the legacy envelope's parts.
+pub fn plaintext_value(ruby: &Ruby, plain: Vec<u8>) -> Value {
+    match railsess_core::LegacyEnvelope::parse(&plain) {
+        Some(env) => {
+            let message = env.message.map(|m| ruby.str_from_slice(&m));
+            let exp = env.exp.map(|s| ruby.str_new(&s));
+            let pur = env.pur.map(|s| ruby.str_new(&s));
+            ruby.ary_new_from_values(&[
+                message.into_value_with(ruby),
+                exp.into_value_with(ruby),
+                pur.into_value_with(ruby),
+            ])
+            .as_value()
+        }
+        None => ruby.str_from_slice(&plain).as_value(),
+    }
+}
+
+fn gcm(ruby: &Ruby, secret: RString, url_safe: bool, compat: u32) -> Result<Encryptor, Error> {
+    let compat = compat_from(ruby, compat)?;
+    let inner = with_bytes(secret, |s| MessageEncryptor::gcm(s, url_safe, compat))
+        .map_err(|e| to_ruby(ruby, e))?;
+    Ok(Encryptor { inner, compat })
+}
+
+fn cbc(
+    ruby: &Ruby,
+    secret: RString,
+    sign_secret: RString,
+    digest: String,
+    url_safe: bool,
+    compat: u32,
+) -> Result<Encryptor, Error> {
+    let compat = compat_from(ruby, compat)?;
+    let digest = Digest::from_name(&digest).map_err(|e| to_ruby(ruby, e))?;
+    let inner = with_two(secret, sign_secret, |s, sign| {
+        MessageEncryptor::cbc(s, sign, digest, url_safe, compat)
+    })
+    .map_err(|e| to_ruby(ruby, e))?;
+    Ok(Encryptor { inner, compat })
+}
+
+impl Encryptor {
+    fn encrypt(ruby: &Ruby, rb_self: &Self, plain: RString) -> Result<RString, Error> {
+        let out = guard(ruby, || {
+            with_bytes(plain, |p| rb_self.inner.encrypt_and_sign(p))
+        })?
+        .map_err(|e| to_ruby(ruby, e))?;
+        Ok(message_string(ruby, &out, rb_self.compat))
+    }
+
+    fn encrypt_enveloped(
+        ruby: &Ruby,
+        rb_self: &Self,
+        serialized: RString,
+        exp: Option<String>,
+        pur: Option<String>,
+    ) -> Result<RString, Error> {
+        let out = guard(ruby, || {
+            with_bytes(serialized, |s| {
+                let wrapped = wrap_legacy(s, exp.as_deref(), pur.as_deref());
+                rb_self.inner.encrypt_and_sign(&wrapped)
+            })
+        })?
+        .map_err(|e| to_ruby(ruby, e))?;
+        Ok(message_string(ruby, &out, rb_self.compat))
+    }
+
+    fn decrypt(ruby: &Ruby, rb_self: &Self, message: RString) -> Result<Value, Error> {
+        let plain = guard(ruby, || {
+            with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
+        })?
+        .map_err(|e| to_ruby(ruby, e))?;
+        Ok(plaintext_value(ruby, plain))
+    }
+}
+
+pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
+    let class = native.define_class("Encryptor", ruby.class_object())?;
+    class.define_singleton_method("gcm", function!(gcm, 3))?;
+    class.define_singleton_method("cbc", function!(cbc, 5))?;
+    class.define_method("encrypt", method!(Encryptor::encrypt, 1))?;
+    class.define_method(
+        "encrypt_enveloped",
+        method!(Encryptor::encrypt_enveloped, 3),
+    )?;
+    class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
+    Ok(())
+}

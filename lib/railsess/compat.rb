@@ -1,0 +1,92 @@
+# frozen_string_literal: true
+
+module Railsess
+  # Which Rails version's behaviour to reproduce, and the ActiveSupport defaults to follow.
+  #
+  # With ActiveSupport loaded, railsess behaves like that version (defaults, config, which error,
+  # how messages are split). With none loaded (a plain Rack app) it behaves like Rails 8.1 with a
+  # JSON serializer. `Railsess.rails_version = "6.1"` (or `rails_version:` on a constructor)
+  # picks a version explicitly, e.g. to match a Rails app that runs elsewhere.
+  module Compat
+    # Levels understood by the core (ext/railsess-core/src/compat.rs): 7.2 covers 7.2 to 8.1.
+    LEVELS = { 61 => "6.1", 70 => "7.0", 71 => "7.1", 72 => "7.2+" }.freeze
+
+    module_function
+
+    def level(rails_version = nil)
+      version = rails_version || Railsess.rails_version
+      return level_of(version.to_s) if version
+      return 72 unless active_support?
+
+      level_of(::ActiveSupport::VERSION::STRING)
+    end
+
+    def level_of(version)
+      major, minor = version.split(".").map(&:to_i)
+      raise ArgumentError, "railsess: unknown Rails version #{version.inspect}" if major.nil?
+
+      number = major * 10 + (minor || 0)
+      if number <= 61 then 61
+      elsif number == 70 then 70
+      elsif number == 71 then 71
+      else 72
+      end
+    end
+
+    def active_support?
+      defined?(::ActiveSupport::VERSION::STRING) ? true : false
+    end
+
+    def active_support_at_least?(major, minor)
+      return false unless active_support?
+
+      v = ::ActiveSupport::VERSION
+      v::MAJOR > major || (v::MAJOR == major && v::MINOR >= minor)
+    end
+
+    # ActiveSupport's own classes when loaded; nil otherwise.
+    def active_support_const(path)
+      return nil unless active_support?
+
+      path.split("::").inject(Object) do |mod, name|
+        return nil unless mod.const_defined?(name, false)
+
+        mod.const_get(name, false)
+      end
+    end
+
+    # JSON 2.6's parser re-tags an unfrozen binary source as UTF-8 in place. ActiveSupport 6.1 and
+    # 7.0 JSON-decode every plaintext while looking for metadata, so what they return is UTF-8.
+    def json_parse_retags_source?
+      return @json_parse_retags_source if defined?(@json_parse_retags_source)
+
+      probe = +"\x00".b
+      begin
+        ::JSON.parse(probe)
+      rescue StandardError
+        nil
+      end
+      @json_parse_retags_source = probe.encoding == ::Encoding::UTF_8
+    end
+  end
+
+  class << self
+    # An explicit Rails version to behave like ("6.1" ... "8.1"), or nil to follow the loaded
+    # ActiveSupport (Rails 8.1 when none is loaded).
+    attr_accessor :rails_version
+
+    attr_writer :use_message_serializer_for_metadata
+
+    # Mirrors ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata: follows it
+    # when ActiveSupport 7.1+ is loaded, false with older ActiveSupport, true with none.
+    def use_message_serializer_for_metadata(level = Compat.level)
+      return @use_message_serializer_for_metadata unless @use_message_serializer_for_metadata.nil?
+
+      if Compat.active_support_at_least?(7, 1)
+        ::ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata ? true : false
+      else
+        level >= 71 && !Compat.active_support?
+      end
+    end
+  end
+end

@@ -1,0 +1,146 @@
+# frozen_string_literal: true
+
+require "openssl"
+require "railsess/messages/codec"
+require "railsess/messages/rotator"
+
+module Railsess
+  # Drop-in for ActiveSupport::MessageVerifier, byte-compatible with Rails 6.1 to 8.1.
+  #
+  #   verifier = Railsess::MessageVerifier.new(secret, digest: "SHA256", serializer: JSON)
+  #   token = verifier.generate({ "id" => 1 }, purpose: :login, expires_in: 3600)
+  #   verifier.verified(token, purpose: :login) # => {"id"=>1}, or nil
+  #   verifier.verify(token)                   # raises InvalidSignature (wrong purpose)
+  #
+  # Wire format: b64(data) "--" hex(HMAC(digest, secret, b64(data))), where data is the
+  # serializer's output (in the `_rails` envelope with purpose/expiry). Digests SHA1 (default),
+  # SHA256, SHA384 and SHA512 run natively; others are handed to ActiveSupport when loaded.
+  class MessageVerifier < Messages::Codec
+    prepend Messages::Rotator
+
+    InvalidSignature = ErrorBridge.build("ActiveSupport::MessageVerifier::InvalidSignature")
+    NATIVE_DIGESTS = %w[SHA1 SHA256 SHA384 SHA512].freeze
+    BLANK = /\A[[:space:]]*\z/
+
+    def initialize(secret, digest: nil, serializer: nil, url_safe: false, force_legacy_metadata_serializer: false,
+                   rails_version: nil, **)
+      raise ArgumentError, "Secret should not be nil." unless secret
+
+      super(serializer: serializer, url_safe: url_safe,
+            force_legacy_metadata_serializer: force_legacy_metadata_serializer, rails_version: rails_version)
+      raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && @compat < 71
+
+      @secret = secret
+      @digest = digest&.to_s || "SHA1"
+      if secret.is_a?(String) && NATIVE_DIGESTS.include?(@digest.upcase)
+        @native = Native::Verifier.new(secret, @digest, @url_safe, @compat)
+      else
+        @fallback = build_fallback
+      end
+    end
+
+    def valid_message?(message)
+      return @fallback.valid_message?(message) if @fallback
+
+      case @compat
+      when 61
+        return nil if message.nil? || !message.valid_encoding? || BLANK.match?(message)
+      when 70
+        return false if message.nil? || !message.valid_encoding? || message.empty?
+      else
+        return false if message.nil? || !message.valid_encoding?
+      end
+      @native.valid?(message)
+    end
+
+    def verified(message, purpose: nil, on_rotation: @on_rotation, **)
+      return verified_61(message, purpose, on_rotation) if @compat < 71
+
+      catch_and_ignore :railsess_format do
+        catch_and_raise :railsess_serialization do
+          catch_and_ignore :railsess_content do
+            read_message(message, purpose: purpose, on_rotation: on_rotation)
+          end
+        end
+      end
+    end
+
+    def verify(message, purpose: nil, on_rotation: @on_rotation, **)
+      if @compat < 71
+        return verified(message, purpose: purpose, on_rotation: on_rotation) || raise(InvalidSignature.raisable)
+      end
+
+      catch_and_raise :railsess_format, as: InvalidSignature do
+        catch_and_raise :railsess_serialization do
+          catch_and_raise :railsess_content, as: InvalidSignature do
+            read_message(message, purpose: purpose, on_rotation: on_rotation)
+          end
+        end
+      end
+    end
+
+    def generate(value, expires_at: nil, expires_in: nil, purpose: nil, **)
+      return @fallback.generate(value, expires_at: expires_at, expires_in: expires_in, purpose: purpose) if @fallback
+
+      create_message_with_metadata(value, expires_at, expires_in, purpose)
+    end
+
+    # Rails 7.1+'s internal protocol (used by rotations and the encryptor): throws.
+    def read_message(message, purpose: nil)
+      return read_with_fallback(message, purpose) if @fallback
+
+      throw :railsess_format, "invalid message string" if message.nil? || !message.valid_encoding?
+      plain = @native.verified(message) || throw(:railsess_format, "mismatched digest")
+      deserialize_with_metadata(plain, purpose)
+    end
+
+    private
+
+    def write(serialized)
+      @native.generate(serialized)
+    end
+
+    def write_enveloped(serialized, expiry, purpose)
+      @native.generate_enveloped(serialized, expiry, purpose)
+    end
+
+    # Rails 6.1/7.0: nil for anything invalid; a nil result also tries the rotations.
+    def verified_61(message, purpose, on_rotation)
+      value = @fallback ? @fallback.verified(message, purpose: purpose) : read_verified_61(message, purpose)
+      value || run_rotations(on_rotation) { |rotation| rotation.verified(message, purpose: purpose) }
+    end
+
+    def read_verified_61(message, purpose)
+      return nil if message.nil? || !message.valid_encoding?
+      return nil if @compat == 61 ? BLANK.match?(message) : message.empty?
+
+      plain = @native.verified(message)
+      plain && read_61(plain, purpose)
+    rescue ArgumentError => e
+      return nil if e.message.include?("invalid base64")
+
+      raise
+    end
+
+    def read_with_fallback(message, purpose)
+      @fallback.verify(message, purpose: purpose)
+    rescue InvalidSignature, *Array(Compat.active_support_const("ActiveSupport::MessageVerifier::InvalidSignature")) => e
+      throw :railsess_format, e.message
+    end
+
+    def build_fallback
+      as_verifier = Compat.active_support_const("ActiveSupport::MessageVerifier")
+      unless as_verifier
+        raise ArgumentError, "railsess: digest #{@digest.inspect} needs ActiveSupport " \
+                             "(natively: #{NATIVE_DIGESTS.join(', ')})"
+      end
+
+      options = { digest: @digest, serializer: @serializer }
+      if @compat >= 71
+        options[:url_safe] = @url_safe
+        options[:force_legacy_metadata_serializer] = @force_legacy_metadata_serializer
+      end
+      as_verifier.new(@secret, **options)
+    end
+  end
+end

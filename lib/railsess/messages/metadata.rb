@@ -1,0 +1,187 @@
+# frozen_string_literal: true
+
+require "base64"
+require "time"
+
+module Railsess
+  module Messages
+    # Purpose and expiry, written and read exactly as each Rails version does.
+    #
+    # Two forms exist. The legacy envelope (all versions read it; cookie jars and Rails < 7.1
+    # write it) is built by the core: JSON `{"_rails":{"message":"<b64>","exp":..,"pur":..}}`.
+    # The 7.1+ form puts `{"_rails" => {"data" => value, "exp" => .., "pur" => ..}}` through the
+    # message's own serializer. Reading: the core hands back the canonical legacy envelope as
+    # `[message, exp, pur]`; everything else arrives as a String and is handled here following
+    # ActiveSupport's code for the version (a catch/throw protocol like ActiveSupport 7.1's:
+    # :railsess_format, :railsess_serialization, :railsess_content).
+    module Metadata
+      LEGACY_PREFIX = '{"_rails":{"message":'
+
+      private
+
+      # --- writing -------------------------------------------------------------------------
+
+      def metadata?(expires_at, expires_in, purpose)
+        expires_at || expires_in || purpose
+      end
+
+      def legacy_metadata?
+        @force_legacy_metadata_serializer ||
+          !Railsess.use_message_serializer_for_metadata(@compat) ||
+          !Serializers.envelope_serializer?(@serializer)
+      end
+
+      # Serializes `value` with its metadata and hands the bytes to the class's `write` /
+      # `write_enveloped` (encrypt or sign), returning the message.
+      def create_message_with_metadata(value, expires_at, expires_in, purpose)
+        return write(serialize(value)) unless metadata?(expires_at, expires_in, purpose)
+
+        expiry = pick_expiry(expires_at, expires_in)
+        return write_legacy_envelope(serialize(value), expiry, purpose) if legacy_metadata?
+
+        envelope = { "data" => value }
+        envelope["exp"] = expiry if expiry
+        envelope["pur"] = purpose.to_s if purpose
+        write(serialize({ "_rails" => envelope }))
+      end
+
+      def write_legacy_envelope(serialized, expiry, purpose)
+        purpose = purpose.to_s if purpose.is_a?(Symbol)
+        if purpose.nil? || (purpose.is_a?(String) && purpose.valid_encoding?)
+          write_enveloped(serialized, expiry, purpose&.encode(::Encoding::UTF_8))
+        else
+          # Rare: a purpose JSON writes as a number or an object. The JSON encoder decides.
+          envelope = { "_rails" => { "message" => ::Base64.strict_encode64(serialized), "exp" => expiry,
+                                     "pur" => purpose } }
+          write(Railsess::JSON.encode(envelope))
+        end
+      end
+
+      # ActiveSupport writes expiry as `iso8601(3)` in UTC; 6.1/7.0 round-trip it through a Time
+      # and ActiveSupport::JSON, which honours `time_precision` / `use_standard_json_time_format`.
+      def pick_expiry(expires_at, expires_in)
+        time =
+          if expires_at
+            expires_at.utc
+          elsif expires_in
+            now = Time.now.utc
+            now.respond_to?(:advance) ? now.advance(seconds: expires_in) : now + expires_in
+          end
+        return nil unless time
+        return time.iso8601(3) if @compat >= 71 || !Railsess::JSON.active_support_json?
+
+        Time.iso8601(time.iso8601(3)).as_json
+      end
+
+      # --- reading -------------------------------------------------------------------------
+
+      # `plain` is what the core returned: a String, or `[message, exp, pur]`.
+      def deserialize_with_metadata(plain, purpose)
+        if @compat >= 71
+          read_71(plain, purpose)
+        else
+          read_61(plain, purpose)
+        end
+      end
+
+      # ActiveSupport 7.1+: Messages::Metadata#deserialize_with_metadata.
+      def read_71(plain, purpose)
+        if plain.is_a?(Array)
+          message, exp, pur = plain
+          check_metadata(exp, pur, purpose)
+          throw :railsess_format, "invalid base64" unless message
+          deserialize(message)
+        elsif plain.start_with?(LEGACY_PREFIX)
+          envelope = decode_json_envelope(plain)
+          extracted = extract_from_envelope(envelope, purpose)
+          deserialize(strict_decode(extracted["message"]))
+        else
+          deserialized = deserialize(plain)
+          if deserialized.is_a?(Hash) && deserialized.key?("_rails")
+            extract_from_envelope(deserialized, purpose)["data"]
+          elsif !purpose
+            deserialized
+          else
+            throw :railsess_content, "missing metadata"
+          end
+        end
+      end
+
+      def check_metadata(exp, pur, purpose)
+        throw :railsess_content, "expired" if exp && Time.now.utc >= parse_expiry(exp)
+        throw :railsess_content, "mismatched purpose" if pur.to_s != purpose.to_s
+      end
+
+      def extract_from_envelope(envelope, purpose)
+        hash = envelope["_rails"]
+        check_metadata(hash["exp"], hash["pur"], purpose)
+        hash
+      end
+
+      def decode_json_envelope(plain)
+        Railsess::JSON.decode(plain)
+      rescue ::JSON::ParserError => e
+        throw :railsess_format, e
+      end
+
+      def strict_decode(string)
+        ::Base64.strict_decode64(string)
+      rescue StandardError => e
+        throw :railsess_format, e
+      end
+
+      def parse_expiry(exp)
+        return exp unless exp.is_a?(String)
+        return Time.parse(exp) if Railsess::JSON.active_support_json? && !standard_json_time_format?
+
+        Time.iso8601(exp)
+      end
+
+      def standard_json_time_format?
+        !defined?(::ActiveSupport.use_standard_json_time_format) || ::ActiveSupport.use_standard_json_time_format
+      end
+
+      # ActiveSupport 6.1/7.0: Messages::Metadata.verify, then the serializer. Errors are raised
+      # (not thrown) here; each class rescues what its 6.1 code rescues.
+      def read_61(plain, purpose)
+        message =
+          if plain.is_a?(Array)
+            message, exp, pur = plain
+            raise ArgumentError, "invalid base64" unless message
+
+            message if pur.to_s == purpose.to_s && fresh?(exp)
+          elsif plain.include?("_rails") || plain.include?("\\u")
+            legacy_verify(plain, purpose)
+          else
+            # What JSON.decode does to the string while Rails looks for metadata.
+            plain.force_encoding(::Encoding::UTF_8) if Compat.json_parse_retags_source?
+            plain if purpose.to_s.empty?
+          end
+        message && deserialize_61(message)
+      end
+
+      def fresh?(exp)
+        return true if exp.nil?
+
+        expires_at = exp.is_a?(String) ? parse_expiry(exp) : exp
+        Time.now.utc < expires_at
+      end
+
+      # ActiveSupport 6.1's Metadata.extract_metadata + #verify, for anything not canonical.
+      def legacy_verify(plain, purpose)
+        data = begin
+          Railsess::JSON.decode(plain)
+        rescue StandardError
+          nil
+        end
+        if data.is_a?(Hash) && data.key?("_rails")
+          rails = data["_rails"]
+          message = ::Base64.strict_decode64(rails["message"])
+          message if rails["pur"].to_s == purpose.to_s && fresh?(rails["exp"])
+        elsif purpose.to_s.empty?
+          plain
+        end
+      end
+    end
+  end
+end

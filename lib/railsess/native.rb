@@ -1,0 +1,17 @@
+# frozen_string_literal: true
+
+module Railsess
+  # Base class of railsess' own errors (misuse, internal failures).
+  class Error < StandardError; end
+
+  # The compiled core. Its failures arrive as these classes and are translated by the Ruby
+  # classes into whatever the loaded ActiveSupport raises; users never see them.
+  module Native
+    class FormatError < Railsess::Error; end
+    class SignatureError < Railsess::Error; end
+    # OpenSSL raises ArgumentError for a wrong IV/key size or empty data; so does the core.
+    class CipherArgumentError < ArgumentError; end
+  end
+end
+
+require "railsess/railsess"
