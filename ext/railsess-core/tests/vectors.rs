@@ -177,3 +177,106 @@ fn message_verifier_vectors() {
     }
     assert!(n >= 2500, "only {n} message_verifier vectors");
 }
+
+/// `Rack::Utils.unescape` (percent-decoding, "+" is a space), enough for cookie values.
+fn unescape(value: &str) -> Vec<u8> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Cookie-jar and session-cookie vectors at the byte level: the app's KDF and salts, the jar's
+/// cipher, the `cookie.<name>` purpose in the envelope, and (for JSON cookies) the value.
+#[test]
+fn cookie_and_session_vectors() {
+    let mut n = 0;
+    for (compat, vectors) in vector_files() {
+        for v in vectors
+            .iter()
+            .filter(|v| v["kind"] == "cookie" || v["kind"] == "session")
+        {
+            let config = &v["config"];
+            let (name, jar, expected) = if v["kind"] == "cookie" {
+                (
+                    v["name"].as_str().unwrap(),
+                    v["jar"].as_str().unwrap(),
+                    &v["expect"]["value"],
+                )
+            } else {
+                (
+                    v["key"].as_str().unwrap(),
+                    "encrypted",
+                    &v["expect"]["session"],
+                )
+            };
+            let label = format!("{compat:?} {} {jar} {name}", v["preset"]);
+            let digest =
+                Digest::from_name(config["key_generator_hash_digest_class"].as_str().unwrap())
+                    .unwrap();
+            let skb = config["secret_key_base"].as_str().unwrap().as_bytes();
+            let iterations = config["iterations"].as_u64().unwrap() as u32;
+            let salt = |key: &str| config["salts"][key].as_str().unwrap().as_bytes().to_vec();
+            let derive = |salt: Vec<u8>, len| pbkdf2(digest, skb, &salt, iterations, len).unwrap();
+            let message = unescape(v["cookie_value"].as_str().unwrap());
+            let plain = if jar == "signed" {
+                let key = derive(salt("signed_cookie_salt"), 64);
+                let hmac =
+                    Digest::from_name(config["signed_cookie_digest"].as_str().unwrap_or("SHA1"))
+                        .unwrap();
+                MessageVerifier::new(&key, hmac, false, compat)
+                    .unwrap()
+                    .verified(&message)
+            } else if config["use_authenticated_cookie_encryption"] == true {
+                let key = derive(salt("authenticated_encrypted_cookie_salt"), 32);
+                MessageEncryptor::gcm(&key, false, compat)
+                    .unwrap()
+                    .decrypt_and_verify(&message)
+                    .ok()
+            } else {
+                let key = derive(salt("encrypted_cookie_salt"), 32);
+                let sign = derive(salt("encrypted_signed_cookie_salt"), 64);
+                MessageEncryptor::cbc(&key, &sign, Digest::Sha1, false, compat)
+                    .unwrap()
+                    .decrypt_and_verify(&message)
+                    .ok()
+            };
+            let plain = plain.unwrap_or_else(|| panic!("{label}: rejected"));
+            let (serialized, purpose) = match LegacyEnvelope::parse(&plain) {
+                Some(env) => (env.message.unwrap(), env.pur),
+                None => (plain, None),
+            };
+            if config["use_cookies_with_metadata"] == true {
+                assert_eq!(purpose, Some(format!("cookie.{name}")), "{label}");
+            }
+            if serialized.starts_with(b"\x04\x08") {
+                assert_ne!(
+                    config["cookies_serializer"], "json",
+                    "{label}: Marshal in a JSON jar"
+                );
+            } else {
+                let value: Value = serde_json::from_slice(&serialized).unwrap();
+                assert_eq!(&value, expected, "{label}");
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 40, "only {n} cookie/session vectors");
+}

@@ -1,0 +1,27 @@
+# frozen_string_literal: true
+
+$LOAD_PATH.unshift File.expand_path("../lib", __dir__)
+
+# The suite runs against Debian's real ActiveSupport 6.1, loaded first as in a Rails app.
+# RAILSESS_WITHOUT_ACTIVE_SUPPORT=1 runs (parts of) it as a plain Rack app would: no ActiveSupport.
+WITHOUT_ACTIVE_SUPPORT = !ENV["RAILSESS_WITHOUT_ACTIVE_SUPPORT"].to_s.empty?
+unless WITHOUT_ACTIVE_SUPPORT
+  require "active_support"
+  require "active_support/json"
+  require "active_support/key_generator"
+  require "active_support/message_encryptor"
+  require "active_support/message_verifier"
+end
+require "json"
+require "railsess"
+
+Dir[File.join(__dir__, "support", "**", "*.rb")].sort.each { |f| require f }
+
+RSpec.configure do |config|
+  config.disable_monkey_patching!
+  config.order = :random
+  Kernel.srand config.seed
+  config.example_status_persistence_file_path = ".rspec_status"
+  config.expect_with(:rspec) { |c| c.syntax = :expect }
+  config.filter_run_excluding :active_support if WITHOUT_ACTIVE_SUPPORT
+end
