@@ -13,6 +13,8 @@ module Railsess
       "\u2028" => '\u2028', "\u2029" => '\u2029', ">" => '\u003e', "<" => '\u003c', "&" => '\u0026'
     }.freeze
     ESCAPE_REGEX = Regexp.union(*ESCAPED_CHARS.keys)
+    PARSE_MAX_NESTING = 100 # JSON.parse's default
+    LOAD_OPTIONS = %i[max_nesting allow_nan allow_blank create_additions].freeze
 
     module_function
 
@@ -23,9 +25,45 @@ module Railsess
     end
 
     def decode(json)
-      return ::ActiveSupport::JSON.decode(json) if active_support_json?
+      return ::ActiveSupport::JSON.decode(json) if active_support_json? && parse_json_times?
 
-      ::JSON.parse(json)
+      parse(json) { ::JSON.parse(json) }
+    end
+
+    # `::JSON.parse(source)` (what ActiveSupport::JSON.decode calls), parsed by the core straight
+    # into Ruby objects. The block (Ruby's own parser) decides whatever the core leaves to Ruby.
+    def parse(source, &ruby_parser)
+      return ruby_parser.call unless source.is_a?(String)
+
+      value = Native.json_parse(source, PARSE_MAX_NESTING, nil, Native::JSON_FALLBACK)
+      value.equal?(Native::JSON_FALLBACK) ? ruby_parser.call : value
+    end
+
+    PARSE_ARGS = [PARSE_MAX_NESTING, nil].freeze
+
+    # `[max_nesting, create_id]` for the core's JSON path: JSON.parse's, or JSON.load's as its
+    # `load_default_options` say; nil when those options ask for more than the core does.
+    def core_args(kind)
+      return PARSE_ARGS if kind == :parse
+
+      options = ::JSON.load_default_options
+      options.each_key { |key| return nil unless LOAD_OPTIONS.include?(key) }
+      nesting = options[:max_nesting]
+      [nesting.is_a?(Integer) && nesting.positive? ? nesting : nil, options[:create_additions] ? ::JSON.create_id : nil]
+    end
+
+    # `::JSON.load(source)` with its default options (`create_additions` honoured by leaving any
+    # object with `JSON.create_id` to Ruby).
+    def load_like_json_gem(source)
+      args = core_args(:load)
+      return ::JSON.load(source) unless args && source.is_a?(String)
+
+      value = Native.json_parse(source, *args, Native::JSON_FALLBACK)
+      value.equal?(Native::JSON_FALLBACK) ? ::JSON.load(source) : value
+    end
+
+    def parse_json_times?
+      defined?(::ActiveSupport.parse_json_times) && ::ActiveSupport.parse_json_times
     end
 
     def dump(value)

@@ -73,6 +73,10 @@ module Railsess
     end
 
     def decrypt_and_verify(message, purpose: nil, on_rotation: @on_rotation, **)
+      if message.is_a?(String) && (args = json_fast_args)
+        value = decrypt_json(message, purpose, args)
+        return value unless value.equal?(Native::JSON_GENERAL)
+      end
       return decrypt_and_verify_61(message, purpose, on_rotation) if @compat < 71
 
       catch_and_raise :railsess_format, as: InvalidMessage do
@@ -105,6 +109,17 @@ module Railsess
       yield
     rescue Native::CipherArgumentError => e
       raise ::ArgumentError, e.message
+    end
+
+    # The JSON fast path: decrypt, metadata and JSON in one native call. Anything unusual,
+    # failures included, returns JSON_GENERAL and takes the full path below, which raises
+    # exactly what Rails raises and tries the rotations.
+    def decrypt_json(message, purpose, (max_nesting, create_id))
+      value = @native.decrypt_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id,
+                                   Native::JSON_CONTENT, Native::JSON_GENERAL)
+      value.equal?(Native::JSON_CONTENT) ? nil : value
+    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError
+      Native::JSON_GENERAL
     end
 
     # --- Rails 7.1+ -------------------------------------------------------------------------

@@ -54,6 +54,10 @@ module Railsess
     end
 
     def verified(message, purpose: nil, on_rotation: @on_rotation, **)
+      if message.is_a?(String) && (args = json_fast_args)
+        value = verified_json(message, purpose, args)
+        return value unless value.equal?(Native::JSON_GENERAL)
+      end
       return verified_61(message, purpose, on_rotation) if @compat < 71
 
       catch_and_ignore :railsess_format do
@@ -66,6 +70,11 @@ module Railsess
     end
 
     def verify(message, purpose: nil, on_rotation: @on_rotation, **)
+      if message.is_a?(String) && (args = json_fast_args)
+        value = verified_json(message, purpose, args)
+        # nil (a null value, or not verified) is left to the full path: 6.1 raises for it.
+        return value unless value.nil? || value.equal?(Native::JSON_GENERAL)
+      end
       if @compat < 71
         return verified(message, purpose: purpose, on_rotation: on_rotation) || raise(InvalidSignature.raisable)
       end
@@ -95,6 +104,19 @@ module Railsess
     end
 
     private
+
+    # The JSON fast path: verify, metadata and JSON in one native call. Unverified messages and
+    # mismatched metadata give nil only when no rotation could still read them (6.1 rotates on
+    # nil); everything unusual returns JSON_GENERAL and takes the full path.
+    def verified_json(message, purpose, (max_nesting, create_id))
+      return Native::JSON_GENERAL unless message.valid_encoding?
+
+      value = @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id,
+                                    Native::JSON_CONTENT, Native::JSON_GENERAL)
+      return value unless value.nil? || value.equal?(Native::JSON_CONTENT)
+
+      @rotations.empty? ? nil : Native::JSON_GENERAL
+    end
 
     def write(serialized)
       @native.generate(serialized)

@@ -11,6 +11,12 @@ module Railsess
     class SignatureError < Railsess::Error; end
     # OpenSSL raises ArgumentError for a wrong IV/key size or empty data; so does the core.
     class CipherArgumentError < ArgumentError; end
+
+    # Markers the core's JSON paths return: Ruby's own parser must decide (`json_parse`); the
+    # metadata did not match, so Rails returns nil; the full Ruby path must run.
+    JSON_FALLBACK = Object.new.freeze
+    JSON_CONTENT = Object.new.freeze
+    JSON_GENERAL = Object.new.freeze
   end
 end
 

@@ -108,10 +108,7 @@ pub fn part_before(message: &[u8], end: usize, len: usize) -> Result<(&[u8], usi
 }
 
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //!   canonical legacy envelope (`message` is nil when its base64 is invalid).
 
 use magnus::{function, method, prelude::*, Error, IntoValue, RModule, RString, Ruby, Value};
-use railsess_core::{wrap_legacy, Compat, Digest, MessageEncryptor};
+use railsess_core::{wrap_legacy, Compat, Digest, LegacyEnvelope, MessageEncryptor};
 
 use crate::errors::{guard, to_ruby};
 use crate::strings::{with_bytes, with_two};
@@ -37,19 +37,106 @@ pub fn message_string(ruby: &Ruby, s: &str, compat: Compat) -> RString {
 
 /// A decrypted/verified plaintext for Ruby: a binary String, or the legacy envelope's parts.
 pub fn plaintext_value(ruby: &Ruby, plain: Vec<u8>) -> Value {
-    match railsess_core::LegacyEnvelope::parse(&plain) {
-        Some(env) => {
-            let message = env.message.map(|m| ruby.str_from_slice(&m));
-            let exp = env.exp.map(|s| ruby.str_new(&s));
-            let pur = env.pur.map(|s| ruby.str_new(&s));
-            ruby.ary_new_from_values(&[
-                message.into_value_with(ruby),
-                exp.into_value_with(ruby),
-                pur.into_value_with(ruby),
-            ])
-            .as_value()
-        }
+    match LegacyEnvelope::parse(&plain) {
+        Some(env) => envelope_value(ruby, env),
         None => ruby.str_from_slice(&plain).as_value(),
+    }
+}
+
+fn envelope_value(ruby: &Ruby, env: LegacyEnvelope) -> Value {
+    let message = env.message.map(|m| ruby.str_from_slice(&m));
+    let exp = env.exp.map(|s| ruby.str_new(&s));
+    let pur = env.pur.map(|s| ruby.str_new(&s));
+    ruby.ary_new_from_values(&[
+        message.into_value_with(ruby),
+        exp.into_value_with(ruby),
+        pur.into_value_with(ruby),
+    ])
+    .as_value()
+}
+
+/// What the JSON fast path (`#decrypt_json`, `Verifier#verified_json`) makes of a plaintext.
+enum JsonRead {
+    /// Serialized JSON to parse: no metadata to check, or metadata that matched.
+    Parse(Vec<u8>),
+    /// Purpose mismatch or missing metadata: Rails returns nil.
+    Content,
+    /// Anything else (expiry, odd envelopes, bad base64): the Ruby path decides.
+    General,
+}
+
+/// The checks every Rails version agrees on for the common cases (see Messages::Metadata):
+/// a canonical legacy envelope without expiry, or a plaintext that cannot hold metadata.
+fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool) -> JsonRead {
+    match LegacyEnvelope::parse(&plain) {
+        Some(LegacyEnvelope { exp: Some(_), .. }) | Some(LegacyEnvelope { message: None, .. }) => {
+            JsonRead::General
+        }
+        Some(LegacyEnvelope {
+            message: Some(message),
+            pur,
+            ..
+        }) => {
+            if pur.as_deref().unwrap_or("").as_bytes() == purpose {
+                JsonRead::Parse(message)
+            } else {
+                JsonRead::Content
+            }
+        }
+        // "_rails" could be a 7.1-style envelope (or, escaped, still one): Ruby decides.
+        None if railsess_core::codec::find(&plain, b"_rails").is_some()
+            || railsess_core::codec::find(&plain, b"\\u").is_some() =>
+        {
+            JsonRead::General
+        }
+        None if require_metadata => JsonRead::Content,
+        None => JsonRead::Parse(plain),
+    }
+}
+
+/// Shared by the encryptor and the verifier: the Ruby value for a JSON fast-path read.
+/// Returns the parsed value, the `content` marker (nil in Rails), or `general` when Ruby's own
+/// path must run.
+pub fn json_read_value(ruby: &Ruby, plain: Vec<u8>, args: &JsonArgs) -> Result<Value, Error> {
+    match json_read(plain, &args.purpose, args.require_metadata) {
+        JsonRead::Parse(serialized) => Ok(crate::json::parse(
+            ruby,
+            &serialized,
+            args.max_nesting,
+            args.create_id.as_deref(),
+        )?
+        .unwrap_or(args.general)),
+        JsonRead::Content => Ok(args.content),
+        JsonRead::General => Ok(args.general),
+    }
+}
+
+/// The arguments of the JSON fast path, converted once per call.
+pub struct JsonArgs {
+    pub purpose: Vec<u8>,
+    pub require_metadata: bool,
+    pub max_nesting: Option<usize>,
+    pub create_id: Option<String>,
+    pub content: Value,
+    pub general: Value,
+}
+
+impl JsonArgs {
+    pub fn new(
+        purpose: RString,
+        require_metadata: bool,
+        max_nesting: Option<usize>,
+        create_id: Option<String>,
+        markers: (Value, Value),
+    ) -> JsonArgs {
+        JsonArgs {
+            purpose: with_bytes(purpose, <[u8]>::to_vec),
+            require_metadata,
+            max_nesting,
+            create_id,
+            content: markers.0,
+            general: markers.1,
+        }
     }
 }
 
@@ -103,6 +190,34 @@ impl Encryptor {
         Ok(message_string(ruby, &out, rb_self.compat))
     }
 
+    /// Decrypt + metadata + JSON in one call, for the JSON serializers. Returns the value, the
+    /// `content` marker (Rails returns nil) or the `general` marker (take the Ruby path).
+    #[allow(clippy::too_many_arguments)]
+    fn decrypt_json(
+        ruby: &Ruby,
+        rb_self: &Self,
+        message: RString,
+        purpose: RString,
+        require_metadata: bool,
+        max_nesting: Option<usize>,
+        create_id: Option<String>,
+        content: Value,
+        general: Value,
+    ) -> Result<Value, Error> {
+        let args = JsonArgs::new(
+            purpose,
+            require_metadata,
+            max_nesting,
+            create_id,
+            (content, general),
+        );
+        let plain = guard(ruby, || {
+            with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
+        })?
+        .map_err(|e| to_ruby(ruby, e))?;
+        json_read_value(ruby, plain, &args)
+    }
+
     fn decrypt(ruby: &Ruby, rb_self: &Self, message: RString) -> Result<Value, Error> {
         let plain = guard(ruby, || {
             with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
@@ -122,5 +237,6 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
         method!(Encryptor::encrypt_enveloped, 3),
     )?;
     class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
+    class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod encryptor;
 mod errors;
+mod json;
 mod key_generator;
 mod strings;
 mod verifier;
@@ -21,11 +22,13 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     key_generator::init(ruby, native)?;
     encryptor::init(ruby, native)?;
     verifier::init(ruby, native)?;
+    json::init(ruby, native)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     // rb-sys-test-helpers runs every #[ruby_test] on one Ruby VM thread. Do not mix with
     // magnus::embed::init in this binary (it crashes).
     use rb_sys_test_helpers::ruby_test;

@@ -8,7 +8,7 @@
 use magnus::{function, method, prelude::*, Error, RModule, RString, Ruby, Value};
 use railsess_core::{wrap_legacy, Compat, Digest, MessageVerifier};
 
-use crate::encryptor::{compat_from, message_string, plaintext_value};
+use crate::encryptor::{compat_from, json_read_value, message_string, plaintext_value, JsonArgs};
 use crate::errors::{guard, to_ruby};
 use crate::strings::with_bytes;
 
@@ -62,6 +62,31 @@ impl Verifier {
         Ok(data.map(|d| plaintext_value(ruby, d)))
     }
 
+    /// `verified` + metadata + JSON in one call (see `Encryptor#decrypt_json`); nil when the
+    /// message is not authentic.
+    #[allow(clippy::too_many_arguments)]
+    fn verified_json(
+        ruby: &Ruby,
+        rb_self: &Self,
+        signed: RString,
+        purpose: RString,
+        require_metadata: bool,
+        max_nesting: Option<usize>,
+        create_id: Option<String>,
+        content: Value,
+        general: Value,
+    ) -> Result<Option<Value>, Error> {
+        let args = JsonArgs::new(
+            purpose,
+            require_metadata,
+            max_nesting,
+            create_id,
+            (content, general),
+        );
+        let data = guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))?;
+        data.map(|d| json_read_value(ruby, d, &args)).transpose()
+    }
+
     fn is_valid(ruby: &Ruby, rb_self: &Self, signed: RString) -> Result<bool, Error> {
         guard(ruby, || {
             with_bytes(signed, |s| rb_self.inner.extract_encoded(s).is_some())
@@ -79,5 +104,6 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("verified", method!(Verifier::verified, 1))?;
     class.define_method("valid?", method!(Verifier::is_valid, 1))?;
+    class.define_method("verified_json", method!(Verifier::verified_json, 7))?;
     Ok(())
 }

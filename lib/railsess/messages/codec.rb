@@ -25,6 +25,7 @@ module Railsess
         @serializer = Serializers.resolve(serializer || self.class.default_serializer)
         @url_safe = url_safe ? true : false
         @force_legacy_metadata_serializer = force_legacy_metadata_serializer
+        @json_load = json_load_kind(@serializer)
       end
 
       def inspect
@@ -41,14 +42,49 @@ module Railsess
 
       # 7.1+: a serializer failure is its own kind.
       def deserialize(serialized)
-        @serializer.load(serialized)
+        load_serialized(serialized)
       rescue StandardError => e
         throw :railsess_serialization, e
       end
 
       # 6.1/7.0: the serializer's errors propagate; each caller rescues what Rails rescued.
       def deserialize_61(serialized)
-        @serializer.load(serialized)
+        load_serialized(serialized)
+      end
+
+      # The JSON serializers' `load`, parsed natively where that gives Ruby's exact result.
+      def load_serialized(serialized)
+        case @json_load
+        when :parse
+          return @serializer.load(serialized) if Railsess::JSON.parse_json_times?
+
+          Railsess::JSON.parse(serialized) { @serializer.load(serialized) }
+        when :load then Railsess::JSON.load_like_json_gem(serialized)
+        else @serializer.load(serialized)
+        end
+      end
+
+      # `[max_nesting, create_id]` when the core can read this message's JSON in the same call
+      # that decrypts/verifies it; nil otherwise.
+      def json_fast_args
+        return nil unless @json_load && @native
+        return nil if @json_load == :parse && Railsess::JSON.parse_json_times?
+
+        Railsess::JSON.core_args(@json_load)
+      end
+
+      # Whether a message without metadata fails for this purpose: 6.1/7.0 compare `to_s`,
+      # 7.1+ ask whether any purpose was given.
+      def require_metadata?(purpose)
+        @compat >= 71 ? (purpose ? true : false) : !purpose.to_s.empty?
+      end
+
+      def json_load_kind(serializer)
+        return :load if serializer.equal?(::JSON)
+        return :parse if serializer.equal?(Railsess::JSON)
+
+        as_json = Compat.active_support_const("ActiveSupport::JSON")
+        :parse if as_json && serializer.equal?(as_json)
       end
 
       def catch_and_ignore(tag)
