@@ -6,6 +6,11 @@ $LOAD_PATH.unshift File.expand_path("../lib", __dir__)
 # RAILSESS_WITHOUT_ACTIVE_SUPPORT=1 runs (parts of) it as a plain Rack app would: no ActiveSupport.
 WITHOUT_ACTIVE_SUPPORT = !ENV["RAILSESS_WITHOUT_ACTIVE_SUPPORT"].to_s.empty?
 unless WITHOUT_ACTIVE_SUPPORT
+  # Another ActiveSupport's source (e.g. a rails/rails checkout), to run the compat specs against it.
+  if (as_lib = ENV["RAILSESS_ACTIVESUPPORT_LIB"])
+    require "set"
+    $LOAD_PATH.unshift as_lib
+  end
   require "active_support"
   require "active_support/json"
   require "active_support/key_generator"

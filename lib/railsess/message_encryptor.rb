@@ -171,6 +171,9 @@ module Railsess
     end
 
     def decrypt_61(message)
+      # 6.1/7.0 `split("--")` the message (6.1's CBC verifier too): a non-ASCII-compatible
+      # String (UTF-16) raises Encoding::CompatibilityError there.
+      message.split("--") if message.is_a?(String) && !message.encoding.ascii_compatible? && (gcm? || @compat == 61)
       unless message.is_a?(String)
         if gcm?
           message.split("--")

@@ -44,7 +44,9 @@ module Railsess
 
       case @compat
       when 61
-        return nil if message.nil? || !message.valid_encoding? || BLANK.match?(message)
+        return nil if message.nil? || !message.valid_encoding? || blank?(message)
+
+        message.split("--") unless message.encoding.ascii_compatible? # raises, as 6.1's split does
       when 70
         return false if message.nil? || !message.valid_encoding? || message.empty?
       else
@@ -106,8 +108,8 @@ module Railsess
     private
 
     # The JSON fast path: verify, metadata and JSON in one native call. Unverified messages and
-    # mismatched metadata give nil only when no rotation could still read them (6.1 rotates on
-    # nil); everything unusual returns JSON_GENERAL and takes the full path.
+    # mismatched metadata give nil only when nothing else could happen (6.1 rotates on nil);
+    # everything unusual returns JSON_GENERAL and takes the full path.
     def verified_json(message, purpose, (max_nesting, create_id))
       return Native::JSON_GENERAL unless message.valid_encoding?
 
@@ -115,7 +117,8 @@ module Railsess
                                     Native::JSON_CONTENT, Native::JSON_GENERAL)
       return value unless value.nil? || value.equal?(Native::JSON_CONTENT)
 
-      @rotations.empty? ? nil : Native::JSON_GENERAL
+      # A rotation may still read it; 6.1 raises for a non-ASCII-compatible (UTF-16) String.
+      @rotations.empty? && message.encoding.ascii_compatible? ? nil : Native::JSON_GENERAL
     end
 
     def write(serialized)
@@ -134,7 +137,9 @@ module Railsess
 
     def read_verified_61(message, purpose)
       return nil if message.nil? || !message.valid_encoding?
-      return nil if @compat == 61 ? BLANK.match?(message) : message.empty?
+      return nil if @compat == 61 ? blank?(message) : message.empty?
+
+      message.split("--") if @compat == 61 && !message.encoding.ascii_compatible? # raises, as in 6.1
 
       plain = @native.verified(message)
       plain && read_61(plain, purpose)
@@ -142,6 +147,13 @@ module Railsess
       return nil if e.message.include?("invalid base64")
 
       raise
+    end
+
+    # ActiveSupport's String#blank?, including its handling of non-ASCII-compatible encodings.
+    def blank?(string)
+      string.empty? || BLANK.match?(string)
+    rescue Encoding::CompatibilityError
+      Regexp.new(BLANK.source.encode(string.encoding), Regexp::FIXEDENCODING).match?(string)
     end
 
     def read_with_fallback(message, purpose)
