@@ -86,4 +86,58 @@ RSpec.describe "railsess vs the loaded ActiveSupport, differentially", :active_s
       expect(mismatches).to be_empty, mismatches.first(5).map(&:inspect).join("\n")
     end
   end
+
+  if at_least71
+    it "writes the 7.1+ metadata form when use_message_serializer_for_metadata is on" do
+      saved = ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata
+      ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata = true
+      [JSON, Marshal, :json, null].each do |serializer|
+        as = ActiveSupport::MessageVerifier.new(sign, serializer: serializer)
+        rs = Railsess::MessageVerifier.new(sign, serializer: serializer)
+        value = serializer == null ? "x" : { "a" => [1, "é"] }
+        [nil, "p"].product([nil, Time.utc(2099)]).each do |purpose, expires_at|
+          expect(rs.generate(value, purpose: purpose, expires_at: expires_at))
+            .to eq(as.generate(value, purpose: purpose, expires_at: expires_at)), [serializer, purpose].inspect
+        end
+      end
+    ensure
+      ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata = saved
+    end
+  end
+
+  it "rotates like ActiveSupport: which old messages are read, and when on_rotation fires" do
+    old_key = "o" * 32
+    [JSON, Marshal].product(%w[aes-256-gcm aes-256-cbc]).each do |serializer, cipher|
+      options = { cipher: cipher, serializer: serializer }
+      calls = Hash.new(0)
+      as = ActiveSupport::MessageEncryptor.new(key, **options, on_rotation: -> { calls[:as] += 1 })
+      rs = Railsess::MessageEncryptor.new(key, **options, on_rotation: -> { calls[:rs] += 1 })
+      [as, rs].each { |e| e.rotate(old_key) }
+      old = ActiveSupport::MessageEncryptor.new(old_key, **options)
+      [old.encrypt_and_sign("v"), old.encrypt_and_sign("v", purpose: "p"), as.encrypt_and_sign("v"), "garbage"].each do |m|
+        [nil, "p"].each do |purpose|
+          expect(outcome { rs.decrypt_and_verify(m, purpose: purpose) })
+            .to eq(outcome { as.decrypt_and_verify(m, purpose: purpose) }), [cipher, serializer, m, purpose].inspect
+          expect(calls[:rs]).to eq(calls[:as])
+        end
+      end
+      expect(calls[:as]).to be > 0
+    end
+
+    calls = Hash.new(0)
+    as = ActiveSupport::MessageVerifier.new(sign, serializer: JSON, on_rotation: -> { calls[:as] += 1 })
+    rs = Railsess::MessageVerifier.new(sign, serializer: JSON, on_rotation: -> { calls[:rs] += 1 })
+    [as, rs].each { |v| v.rotate("o" * 64, digest: "SHA256") }
+    old = ActiveSupport::MessageVerifier.new("o" * 64, digest: "SHA256", serializer: JSON)
+    [old.generate("v"), old.generate("v", purpose: "p"), as.generate("v", purpose: "p"), "garbage"].each do |m|
+      [nil, "p"].each do |purpose|
+        %i[verified verify].each do |method|
+          expect(outcome { rs.public_send(method, m, purpose: purpose) })
+            .to eq(outcome { as.public_send(method, m, purpose: purpose) }), [m, purpose, method].inspect
+          expect(calls[:rs]).to eq(calls[:as])
+        end
+      end
+    end
+    expect(calls[:as]).to be > 0
+  end
 end
