@@ -6,6 +6,7 @@
 
 mod encryptor;
 mod errors;
+mod gvl;
 mod json;
 mod key_generator;
 mod strings;
