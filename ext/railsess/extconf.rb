@@ -55,11 +55,12 @@ File.write("Makefile", <<~MAKE)
   .PHONY: all install clean distclean FORCE
   all: $(DLLIB)
 
-  # cargo decides whether anything is stale; always ask it.
+  # cargo decides whether anything is stale; always ask it. Copies are replaced by rename, never
+  # rewritten in place: a running Ruby that has the old library mapped must not see it change.
   $(DLLIB): FORCE
   \tcd "$(ROOT)" && "$(CARGO)" build #{locked} --profile #{profile} -p railsess
-  \tcp -f "$(BUILT)" $(DLLIB)
-  \tmkdir -p "$(ROOT)/lib/railsess" && cp -f $(DLLIB) "$(DEV_COPY)"
+  \tcp -f "$(BUILT)" $(DLLIB).tmp && mv -f $(DLLIB).tmp $(DLLIB)
+  \tmkdir -p "$(ROOT)/lib/railsess" && cp -f $(DLLIB) "$(DEV_COPY).tmp" && mv -f "$(DEV_COPY).tmp" "$(DEV_COPY)"
 
   install: $(DLLIB)
   \tmkdir -p "$(DESTDIR)$(sitearchdir)/railsess"

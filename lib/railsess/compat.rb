@@ -75,6 +75,7 @@ module Railsess
     # ActiveSupport (Rails 8.1 when none is loaded).
     attr_accessor :rails_version
 
+    # true/false to decide which metadata form is written; nil (the default) follows ActiveSupport.
     attr_writer :use_message_serializer_for_metadata
 
     # Mirrors ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata: follows it

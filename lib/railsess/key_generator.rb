@@ -15,7 +15,10 @@ module Railsess
       OpenSSL::Digest::SHA1 => "SHA1", OpenSSL::Digest::SHA256 => "SHA256",
       OpenSSL::Digest::SHA384 => "SHA384", OpenSSL::Digest::SHA512 => "SHA512"
     }.freeze
-    MAX_ITERATIONS = (2**32) - 1
+    # OpenSSL takes C ints (larger values are a RangeError there); keys beyond 1 MiB are left to
+    # OpenSSL too, so a silly size never becomes a native allocation.
+    MAX_ITERATIONS = (2**31) - 1
+    MAX_NATIVE_KEY_SIZE = 2**20
 
     class << self
       def hash_digest_class=(klass)
@@ -64,7 +67,7 @@ module Railsess
     def native_arguments?(salt, key_size)
       @secret.is_a?(String) && salt.is_a?(String) &&
         @iterations.is_a?(Integer) && @iterations.between?(1, MAX_ITERATIONS) &&
-        key_size.is_a?(Integer) && key_size.positive?
+        key_size.is_a?(Integer) && key_size.between?(1, MAX_NATIVE_KEY_SIZE)
     end
   end
 

@@ -59,6 +59,7 @@ module Railsess
       @secret = secret
       @sign_secret = sign_secret
       @cipher = cipher || self.class.default_cipher
+      OpenSSL::Cipher.new(@cipher) unless @cipher.is_a?(String) # a TypeError, as in ActiveSupport
       @digest = digest
       @native = build_native
       @fallback = build_fallback unless @native
@@ -73,7 +74,7 @@ module Railsess
     end
 
     def decrypt_and_verify(message, purpose: nil, on_rotation: @on_rotation, **)
-      if message.is_a?(String) && (args = json_fast_args)
+      if message.is_a?(String) && message.encoding.ascii_compatible? && (args = json_fast_args)
         value = decrypt_json(message, purpose, args)
         return value unless value.equal?(Native::JSON_GENERAL)
       end
@@ -126,6 +127,8 @@ module Railsess
 
     def decrypt(message)
       not_a_string(message) unless message.is_a?(String)
+      # A UTF-16 (non-ASCII-compatible) String never matches Rails' "--" separators.
+      throw :railsess_format, "missing separator" unless message.encoding.ascii_compatible?
       @native.decrypt(message)
     rescue Native::FormatError, Native::SignatureError => e
       throw :railsess_format, e.message
@@ -137,7 +140,8 @@ module Railsess
     # for `valid_encoding?` (nil is an invalid message there).
     def not_a_string(message)
       if gcm?
-        message.length
+        index = message.length - (@url_safe ? 22 : 24) # the encoded auth tag's length
+        message[index - 2, 2] # ActiveSupport's separator check (a Hash raises ArgumentError here)
       elsif !message.nil?
         message.valid_encoding?
       end
@@ -173,7 +177,10 @@ module Railsess
     def decrypt_61(message)
       # 6.1/7.0 `split("--")` the message (6.1's CBC verifier too): a non-ASCII-compatible
       # String (UTF-16) raises Encoding::CompatibilityError there.
-      message.split("--") if message.is_a?(String) && !message.encoding.ascii_compatible? && (gcm? || @compat == 61)
+      if message.is_a?(String) && !message.encoding.ascii_compatible?
+        message.split("--") if gcm? || (@compat == 61 && !blank?(message))
+        raise MessageVerifier::InvalidSignature.raisable # 6.1 blank, or 7.0: the verifier rejects it
+      end
       unless message.is_a?(String)
         if gcm?
           message.split("--")
@@ -201,10 +208,9 @@ module Railsess
       return Native::Encryptor.gcm(@secret, @url_safe, @compat) if kind == :gcm
 
       sign_secret = @sign_secret || @secret
-      digest = (@digest || "SHA1").to_s
-      return unless sign_secret.is_a?(String) && MessageVerifier::NATIVE_DIGESTS.include?(digest.upcase)
+      return unless sign_secret.is_a?(String) && (@digest.nil? || native_digest?(@digest))
 
-      Native::Encryptor.cbc(@secret, sign_secret, digest, @url_safe, @compat)
+      Native::Encryptor.cbc(@secret, sign_secret, @digest || "SHA1", @url_safe, @compat)
     end
 
     # ActiveSupport handles what the core does not (other ciphers, digests, key types/sizes):
@@ -230,7 +236,7 @@ module Railsess
 
     def native_cipher_and_digest?
       kind = NATIVE_CIPHERS[@cipher.to_s.downcase]
-      kind == :gcm || (kind == :cbc && MessageVerifier::NATIVE_DIGESTS.include?((@digest || "SHA1").to_s.upcase))
+      kind == :gcm || (kind == :cbc && (@digest.nil? || native_digest?(@digest)))
     end
 
     def fallback_errors

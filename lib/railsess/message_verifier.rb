@@ -19,8 +19,7 @@ module Railsess
     prepend Messages::Rotator
 
     InvalidSignature = ErrorBridge.build("ActiveSupport::MessageVerifier::InvalidSignature")
-    NATIVE_DIGESTS = %w[SHA1 SHA256 SHA384 SHA512].freeze
-    BLANK = /\A[[:space:]]*\z/
+    NATIVE_DIGESTS = Native::DIGESTS
 
     def initialize(secret, digest: nil, serializer: nil, url_safe: false, force_legacy_metadata_serializer: false,
                    rails_version: nil, **)
@@ -31,8 +30,9 @@ module Railsess
       raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && @compat < 71
 
       @secret = secret
-      @digest = digest&.to_s || "SHA1"
-      if secret.is_a?(String) && NATIVE_DIGESTS.include?(@digest.upcase)
+      @digest_option = digest
+      @digest = digest.is_a?(String) || digest.nil? ? digest || "SHA1" : digest.to_s
+      if secret.is_a?(String) && (digest.nil? || native_digest?(digest))
         @native = Native::Verifier.new(secret, @digest, @url_safe, @compat)
       else
         @fallback = build_fallback
@@ -52,6 +52,8 @@ module Railsess
       else
         return false if message.nil? || !message.valid_encoding?
       end
+      return false unless message.encoding.ascii_compatible? # never matches the "--" separator
+
       @native.valid?(message)
     end
 
@@ -101,6 +103,7 @@ module Railsess
       return read_with_fallback(message, purpose) if @fallback
 
       throw :railsess_format, "invalid message string" if message.nil? || !message.valid_encoding?
+      throw :railsess_format, "missing separator" unless message.encoding.ascii_compatible?
       plain = @native.verified(message) || throw(:railsess_format, "mismatched digest")
       deserialize_with_metadata(plain, purpose)
     end
@@ -111,11 +114,14 @@ module Railsess
     # mismatched metadata give nil only when nothing else could happen (6.1 rotates on nil);
     # everything unusual returns JSON_GENERAL and takes the full path.
     def verified_json(message, purpose, (max_nesting, create_id))
-      return Native::JSON_GENERAL unless message.valid_encoding?
+      return Native::JSON_GENERAL unless message.valid_encoding? && message.encoding.ascii_compatible?
 
       value = @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id,
                                     Native::JSON_CONTENT, Native::JSON_GENERAL)
-      return value unless value.nil? || value.equal?(Native::JSON_CONTENT)
+      unless value.nil? || value.equal?(Native::JSON_CONTENT)
+        # 6.1/7.0 treat a false value as unverified (`verified || rotations`, `verified || raise`).
+        return value == false && @compat < 71 ? Native::JSON_GENERAL : value
+      end
 
       # A rotation may still read it; 6.1 raises for a non-ASCII-compatible (UTF-16) String.
       @rotations.empty? && message.encoding.ascii_compatible? ? nil : Native::JSON_GENERAL
@@ -139,7 +145,10 @@ module Railsess
       return nil if message.nil? || !message.valid_encoding?
       return nil if @compat == 61 ? blank?(message) : message.empty?
 
-      message.split("--") if @compat == 61 && !message.encoding.ascii_compatible? # raises, as in 6.1
+      unless message.encoding.ascii_compatible?
+        message.split("--") if @compat == 61 # raises, as in 6.1
+        return nil # 7.0: never matches the "--" separator
+      end
 
       plain = @native.verified(message)
       plain && read_61(plain, purpose)
@@ -147,13 +156,6 @@ module Railsess
       return nil if e.message.include?("invalid base64")
 
       raise
-    end
-
-    # ActiveSupport's String#blank?, including its handling of non-ASCII-compatible encodings.
-    def blank?(string)
-      string.empty? || BLANK.match?(string)
-    rescue Encoding::CompatibilityError
-      Regexp.new(BLANK.source.encode(string.encoding), Regexp::FIXEDENCODING).match?(string)
     end
 
     def read_with_fallback(message, purpose)
@@ -169,7 +171,7 @@ module Railsess
                              "(natively: #{NATIVE_DIGESTS.join(', ')})"
       end
 
-      options = { digest: @digest, serializer: @serializer }
+      options = { digest: @digest_option, serializer: @serializer }
       if @compat >= 71
         options[:url_safe] = @url_safe
         options[:force_legacy_metadata_serializer] = @force_legacy_metadata_serializer

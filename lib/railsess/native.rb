@@ -17,6 +17,8 @@ module Railsess
     JSON_FALLBACK = Object.new.freeze
     JSON_CONTENT = Object.new.freeze
     JSON_GENERAL = Object.new.freeze
+
+    DIGESTS = %w[SHA1 SHA256 SHA384 SHA512].freeze
   end
 end
 

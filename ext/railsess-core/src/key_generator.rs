@@ -39,6 +39,10 @@ impl Digest {
     }
 }
 
+/// The longest key derived here (callers hand anything larger to OpenSSL): a size read from
+/// configuration must never turn into an allocation that aborts the process.
+pub const MAX_KEY_LEN: usize = 1 << 20;
+
 /// PBKDF2-HMAC(digest, secret, salt, iterations) truncated to `len` bytes.
 pub fn pbkdf2(
     digest: Digest,
@@ -47,7 +51,7 @@ pub fn pbkdf2(
     iterations: u32,
     len: usize,
 ) -> Result<Vec<u8>> {
-    if iterations == 0 || len == 0 {
+    if iterations == 0 || len == 0 || len > MAX_KEY_LEN {
         return Err(Error::InvalidKdfParameters);
     }
     let mut out = vec![0u8; len];
@@ -115,6 +119,10 @@ mod tests {
     fn refuses_what_openssl_refuses() {
         assert_eq!(
             pbkdf2(Digest::Sha1, b"p", b"s", 0, 20),
+            Err(Error::InvalidKdfParameters)
+        );
+        assert_eq!(
+            pbkdf2(Digest::Sha1, b"p", b"s", 1, MAX_KEY_LEN + 1),
             Err(Error::InvalidKdfParameters)
         );
         assert!(Digest::from_name("MD5").is_err());

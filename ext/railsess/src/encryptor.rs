@@ -59,6 +59,9 @@ fn envelope_value(ruby: &Ruby, env: LegacyEnvelope) -> Value {
 enum JsonRead {
     /// Serialized JSON to parse: no metadata to check, or metadata that matched.
     Parse(Vec<u8>),
+    /// Rails 7.1+ deserializes before it finds the metadata missing: parse (a parse failure is
+    /// Ruby's to report), then answer nil.
+    ParseThenContent(Vec<u8>),
     /// Purpose mismatch or missing metadata: Rails returns nil.
     Content,
     /// Anything else (expiry, odd envelopes, bad base64): the Ruby path decides.
@@ -67,7 +70,7 @@ enum JsonRead {
 
 /// The checks every Rails version agrees on for the common cases (see Messages::Metadata):
 /// a canonical legacy envelope without expiry, or a plaintext that cannot hold metadata.
-fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool) -> JsonRead {
+fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool, compat: Compat) -> JsonRead {
     match LegacyEnvelope::parse(&plain) {
         Some(LegacyEnvelope { exp: Some(_), .. }) | Some(LegacyEnvelope { message: None, .. }) => {
             JsonRead::General
@@ -89,6 +92,7 @@ fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool) -> JsonRead
         {
             JsonRead::General
         }
+        None if require_metadata && compat >= Compat::Rails71 => JsonRead::ParseThenContent(plain),
         None if require_metadata => JsonRead::Content,
         None => JsonRead::Parse(plain),
     }
@@ -97,15 +101,20 @@ fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool) -> JsonRead
 /// Shared by the encryptor and the verifier: the Ruby value for a JSON fast-path read.
 /// Returns the parsed value, the `content` marker (nil in Rails), or `general` when Ruby's own
 /// path must run.
-pub fn json_read_value(ruby: &Ruby, plain: Vec<u8>, args: &JsonArgs) -> Result<Value, Error> {
-    match json_read(plain, &args.purpose, args.require_metadata) {
-        JsonRead::Parse(serialized) => Ok(crate::json::parse(
-            ruby,
-            &serialized,
-            args.max_nesting,
-            args.create_id.as_deref(),
-        )?
-        .unwrap_or(args.general)),
+pub fn json_read_value(
+    ruby: &Ruby,
+    plain: Vec<u8>,
+    args: &JsonArgs,
+    compat: Compat,
+) -> Result<Value, Error> {
+    let parse =
+        |bytes: &[u8]| crate::json::parse(ruby, bytes, args.max_nesting, args.create_id.as_deref());
+    match json_read(plain, &args.purpose, args.require_metadata, compat) {
+        JsonRead::Parse(serialized) => Ok(parse(&serialized)?.unwrap_or(args.general)),
+        JsonRead::ParseThenContent(serialized) => Ok(match parse(&serialized)? {
+            Some(_) => args.content,
+            None => args.general,
+        }),
         JsonRead::Content => Ok(args.content),
         JsonRead::General => Ok(args.general),
     }
@@ -215,7 +224,7 @@ impl Encryptor {
             with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
         })?
         .map_err(|e| to_ruby(ruby, e))?;
-        json_read_value(ruby, plain, &args)
+        json_read_value(ruby, plain, &args, rb_self.compat)
     }
 
     fn decrypt(ruby: &Ruby, rb_self: &Self, message: RString) -> Result<Value, Error> {

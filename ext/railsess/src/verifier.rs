@@ -84,7 +84,8 @@ impl Verifier {
             (content, general),
         );
         let data = guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))?;
-        data.map(|d| json_read_value(ruby, d, &args)).transpose()
+        data.map(|d| json_read_value(ruby, d, &args, rb_self.compat))
+            .transpose()
     }
 
     fn is_valid(ruby: &Ruby, rb_self: &Self, signed: RString) -> Result<bool, Error> {

@@ -83,8 +83,24 @@ module Railsess
         return :load if serializer.equal?(::JSON)
         return :parse if serializer.equal?(Railsess::JSON)
 
+        # ActiveSupport::JSON has a public `load` only from 7.1 (6.1's raises NoMethodError).
         as_json = Compat.active_support_const("ActiveSupport::JSON")
-        :parse if as_json && serializer.equal?(as_json)
+        :parse if as_json && serializer.equal?(as_json) && serializer.respond_to?(:load)
+      end
+
+      BLANK = /\A[[:space:]]*\z/
+
+      # ActiveSupport's String#blank?, including its handling of non-ASCII-compatible encodings.
+      def blank?(string)
+        string.empty? || BLANK.match?(string)
+      rescue Encoding::CompatibilityError
+        Regexp.new(BLANK.source.encode(string.encoding), Regexp::FIXEDENCODING).match?(string)
+      end
+
+      # The digest names the core runs. ActiveSupport 6.1 looks digests up as constants
+      # (`OpenSSL::Digest.const_get`), so only the exact upper-case names work there.
+      def native_digest?(digest)
+        digest.is_a?(String) && Native::DIGESTS.include?(@compat == 61 ? digest : digest.upcase)
       end
 
       def catch_and_ignore(tag)

@@ -64,8 +64,9 @@ module Railsess
           if expires_at
             expires_at.utc
           elsif expires_in
+            # ActiveSupport calls Time#advance (core_ext), and fails as it does without it.
             now = Time.now.utc
-            now.respond_to?(:advance) ? now.advance(seconds: expires_in) : now + expires_in
+            Compat.active_support? ? now.advance(seconds: expires_in) : now + expires_in
           end
         return nil unless time
         return time.iso8601(3) if @compat >= 71 || !Railsess::JSON.active_support_json?
@@ -149,22 +150,24 @@ module Railsess
             message, exp, pur = plain
             raise ArgumentError, "invalid base64" unless message
 
-            message if pur.to_s == purpose.to_s && fresh?(exp)
-          elsif plain.include?("_rails") || plain.include?("\\u")
-            legacy_verify(plain, purpose)
+            verify_61(message, exp, pur, purpose)
           else
-            # What JSON.decode does to the string while Rails looks for metadata.
+            # What JSON.decode does to the plaintext while Rails looks for metadata in it.
             plain.force_encoding(::Encoding::UTF_8) if Compat.json_parse_retags_source?
-            plain if purpose.to_s.empty?
+            if plain.include?("_rails") || plain.include?("\\u")
+              legacy_verify(plain, purpose)
+            elsif purpose.to_s.empty?
+              plain
+            end
           end
         message && deserialize_61(message)
       end
 
-      def fresh?(exp)
-        return true if exp.nil?
-
+      # Metadata.new parses the expiry first (a bad one raises), then #verify checks purpose
+      # and freshness.
+      def verify_61(message, exp, pur, purpose)
         expires_at = exp.is_a?(String) ? parse_expiry(exp) : exp
-        Time.now.utc < expires_at
+        message if pur.to_s == purpose.to_s && (expires_at.nil? || Time.now.utc < expires_at)
       end
 
       # ActiveSupport 6.1's Metadata.extract_metadata + #verify, for anything not canonical.
@@ -176,8 +179,7 @@ module Railsess
         end
         if data.is_a?(Hash) && data.key?("_rails")
           rails = data["_rails"]
-          message = ::Base64.strict_decode64(rails["message"])
-          message if rails["pur"].to_s == purpose.to_s && fresh?(rails["exp"])
+          verify_61(::Base64.strict_decode64(rails["message"]), rails["exp"], rails["pur"], purpose)
         elsif purpose.to_s.empty?
           plain
         end

@@ -1,0 +1,35 @@
+# frozen_string_literal: true
+
+require_relative "lib/railsess/version"
+
+Gem::Specification.new do |spec|
+  spec.name = "railsess"
+  spec.version = Railsess::VERSION
+  spec.authors = ["railsess authors"]
+  spec.summary = "Rails' MessageEncryptor, MessageVerifier and KeyGenerator, byte for byte, with a Rust core"
+  spec.description = <<~DESC.tr("\n", " ").strip
+    A drop-in replacement for ActiveSupport::MessageEncryptor, ActiveSupport::MessageVerifier and
+    ActiveSupport::KeyGenerator whose cryptography (AES-256-GCM, AES-256-CBC + HMAC, PBKDF2, the
+    Rails metadata envelope) runs in Rust. It reads and writes the same bytes as Rails 6.1 to 8.1,
+    so encrypted and signed cookies and sessions stay compatible in both directions.
+  DESC
+  spec.homepage = "https://github.com/railsess/railsess"
+  spec.license = "MIT"
+  spec.required_ruby_version = ">= 3.0"
+  spec.metadata = {
+    "homepage_uri" => spec.homepage,
+    "source_code_uri" => spec.homepage,
+    "rubygems_mfa_required" => "true"
+  }
+
+  spec.files = Dir[
+    "lib/**/*.rb", "exe/*", "ext/**/*.{rs,rb}", "ext/**/Cargo.toml",
+    "Cargo.toml", "Cargo.lock", "README.md", "LICENSE", "docs/**/*"
+  ].select { |f| File.file?(f) }.sort
+  spec.bindir = "exe"
+  spec.executables = Dir["exe/*"].select { |f| File.file?(f) }.map { |f| File.basename(f) }
+  spec.require_paths = ["lib"]
+  # extconf.rb writes a Makefile that runs `cargo build --locked --release`: needs Rust >= 1.74
+  # and libclang (rb-sys generates Ruby's bindings with bindgen) at install time.
+  spec.extensions = ["ext/railsess/extconf.rb"]
+end
