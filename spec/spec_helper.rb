@@ -7,7 +7,7 @@ $LOAD_PATH.unshift File.expand_path("../lib", __dir__)
 WITHOUT_ACTIVE_SUPPORT = !ENV["RAILSESS_WITHOUT_ACTIVE_SUPPORT"].to_s.empty?
 unless WITHOUT_ACTIVE_SUPPORT
   # Another ActiveSupport's source (e.g. a rails/rails checkout), to run the compat specs against it.
-  if (as_lib = ENV["RAILSESS_ACTIVESUPPORT_LIB"])
+  if (as_lib = ENV.fetch("RAILSESS_ACTIVESUPPORT_LIB", nil))
     require "set"
     $LOAD_PATH.unshift as_lib
   end
@@ -20,7 +20,7 @@ end
 require "json"
 require "railsess"
 
-Dir[File.join(__dir__, "support", "**", "*.rb")].sort.each { |f| require f }
+Dir[File.join(__dir__, "support", "**", "*.rb")].each { |f| require f }
 
 RSpec.configure do |config|
   config.disable_monkey_patching!

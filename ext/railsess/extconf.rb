@@ -23,7 +23,7 @@ root = File.expand_path("../..", ext_dir) # workspace root: Cargo.toml + Cargo.l
 target = ENV["CARGO_TARGET_DIR"] || File.join(root, "target")
 # In an unpacked gem (no .git) remove cargo's build tree after `make install`: RubyGems never
 # runs make again, and the release tree is ~200 MB.
-keep = File.exist?(File.join(root, ".git")) || ENV["RAILSESS_KEEP_TARGET"] || ENV["CARGO_TARGET_DIR"]
+keep = File.exist?(File.join(root, ".git")) || ENV["RAILSESS_KEEP_TARGET"] || ENV.fetch("CARGO_TARGET_DIR", nil)
 clean_target = keep ? 0 : 1
 profile = ENV["RAILSESS_PROFILE"] || "release"
 out_sub = profile == "dev" ? "debug" : profile

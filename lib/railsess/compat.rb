@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+# Global settings of railsess (see README "Which Rails version it behaves like").
 module Railsess
   # Which Rails version's behaviour to reproduce, and the ActiveSupport defaults to follow.
   #
@@ -25,11 +26,12 @@ module Railsess
       major, minor = version.split(".").map(&:to_i)
       raise ArgumentError, "railsess: unknown Rails version #{version.inspect}" if major.nil?
 
-      number = major * 10 + (minor || 0)
+      number = (major * 10) + (minor || 0)
       if number <= 61 then 61
       elsif number == 70 then 70
       elsif number == 71 then 71
-      else 72
+      else
+        72
       end
     end
 

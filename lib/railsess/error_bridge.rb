@@ -26,7 +26,7 @@ module Railsess
     end
 
     def ===(other)
-      super || (!@bridge.nil? && @bridge === other)
+      super || (!@bridge.nil? && @bridge === other) # rubocop:disable Style/CaseEquality
     end
   end
 end

@@ -56,10 +56,10 @@ module Railsess
     # object with `JSON.create_id` to Ruby).
     def load_like_json_gem(source)
       args = core_args(:load)
-      return ::JSON.load(source) unless args && source.is_a?(String)
+      return ::JSON.load(source) unless args && source.is_a?(String) # rubocop:disable Security/JSONLoad
 
       value = Native.json_parse(source, *args, Native::JSON_FALLBACK)
-      value.equal?(Native::JSON_FALLBACK) ? ::JSON.load(source) : value
+      value.equal?(Native::JSON_FALLBACK) ? ::JSON.load(source) : value # rubocop:disable Security/JSONLoad
     end
 
     def parse_json_times?

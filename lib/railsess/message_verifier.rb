@@ -39,7 +39,7 @@ module Railsess
       end
     end
 
-    def valid_message?(message)
+    def valid_message?(message) # rubocop:disable Metrics/CyclomaticComplexity, Metrics/PerceivedComplexity
       return @fallback.valid_message?(message) if @fallback
 
       case @compat
@@ -160,7 +160,8 @@ module Railsess
 
     def read_with_fallback(message, purpose)
       @fallback.verify(message, purpose: purpose)
-    rescue InvalidSignature, *Array(Compat.active_support_const("ActiveSupport::MessageVerifier::InvalidSignature")) => e
+    rescue InvalidSignature,
+           *Array(Compat.active_support_const("ActiveSupport::MessageVerifier::InvalidSignature")) => e
       throw :railsess_format, e.message
     end
 

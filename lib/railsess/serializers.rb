@@ -53,9 +53,10 @@ module Railsess
       end
     end
 
+    # :marshal
     module MarshalWithFallback
       include WithFallback
-      extend self
+      extend self # rubocop:disable Style/ModuleFunction -- the included WithFallback#load must be public too
 
       def format = :marshal
       def dump(object) = Marshal.dump(object)
@@ -63,6 +64,7 @@ module Railsess
       def dumped?(dumped) = dumped.start_with?(MARSHAL_SIGNATURE)
     end
 
+    # :json (ActiveSupport::JSON)
     module JsonWithFallback
       include WithFallback
       extend self
@@ -81,6 +83,7 @@ module Railsess
       end
     end
 
+    # :json_allow_marshal
     module JsonWithFallbackAllowMarshal
       include JsonWithFallback
       extend self

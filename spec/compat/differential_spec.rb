@@ -48,7 +48,11 @@ RSpec.describe "railsess vs the loaded ActiveSupport, differentially", :active_s
       rs = Railsess::MessageEncryptor.new(key, sign_secret, **options)
       mismatches = []
       values.product(purposes, [nil, Time.now + 60, Time.now - 60]).each do |value, purpose, expires_at|
-        written = [as, rs].map { |e| outcome { e.encrypt_and_sign(value, purpose: purpose, expires_at: expires_at).class } }
+        written = [as, rs].map do |e|
+          outcome do
+            e.encrypt_and_sign(value, purpose: purpose, expires_at: expires_at).class
+          end
+        end
         mismatches << [:encrypt, value, purpose, *written] if written.uniq.size > 1
         message = as.encrypt_and_sign(value, purpose: purpose, expires_at: expires_at) rescue next # rubocop:disable Style/RescueModifier
         [*hostile.call(message), rs.encrypt_and_sign(value, purpose: purpose, expires_at: expires_at)].each do |m|
@@ -118,7 +122,8 @@ RSpec.describe "railsess vs the loaded ActiveSupport, differentially", :active_s
       rs = Railsess::MessageEncryptor.new(key, **options, on_rotation: -> { calls[:rs] += 1 })
       [as, rs].each { |e| e.rotate(old_key) }
       old = ActiveSupport::MessageEncryptor.new(old_key, **options)
-      [old.encrypt_and_sign("v"), old.encrypt_and_sign("v", purpose: "p"), as.encrypt_and_sign("v"), "garbage"].each do |m|
+      [old.encrypt_and_sign("v"), old.encrypt_and_sign("v", purpose: "p"), as.encrypt_and_sign("v"),
+       "garbage"].each do |m|
         [nil, "p"].each do |purpose|
           expect(outcome { rs.decrypt_and_verify(m, purpose: purpose) })
             .to eq(outcome { as.decrypt_and_verify(m, purpose: purpose) }), [cipher, serializer, m, purpose].inspect

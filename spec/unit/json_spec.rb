@@ -30,12 +30,13 @@ RSpec.describe Railsess::JSON do
     "[NaN]", "[Infinity]", "[-Infinity]", "/* c */ [1]", "[1] // c", "[1,]", '{"a":1,}', "[01]", "[1.]",
     "", "   ", "nul", "[", "]", "{\"a\"}", "[1] x", "\xEF\xBB\xBF[1]", "'a'", "[1e]",
     ("[" * 100) + ("]" * 100), ("[" * 101) + ("]" * 101), ("[" * 200) + ("]" * 200),
-    ('{"a":' * 101) + "1" + ("}" * 101)
+    "#{'{"a":' * 101}1#{'}' * 101}"
   ].map { |s| s.dup.force_encoding(Encoding::UTF_8) }
 
   it "parses like JSON.parse, or leaves the text to it" do
     native = corpus.count do |json|
-      !Railsess::Native.json_parse(json, 100, nil, Railsess::Native::JSON_FALLBACK).equal?(Railsess::Native::JSON_FALLBACK)
+      !Railsess::Native.json_parse(json, 100, nil,
+                                   Railsess::Native::JSON_FALLBACK).equal?(Railsess::Native::JSON_FALLBACK)
     end
     expect(native).to be > 25 # the core really parses most of them itself
     corpus.each do |json|
@@ -55,12 +56,12 @@ RSpec.describe Railsess::JSON do
     rng = Random.new(42)
     leaf = lambda do
       case rng.rand(7)
-      when 0 then rng.rand(-10**6..10**6)
+      when 0 then rng.rand(-10**6..(10**6))
       when 1 then rng.rand * (10**rng.rand(-5..20))
       when 2 then Array.new(rng.rand(0..12)) { [rng.rand(0x20..0x2FFF)].pack("U") }.join
       when 3 then [true, false, nil].sample(random: rng)
       when 4 then "<&>\u2028 \"\\/\n"
-      when 5 then rng.rand(2**63..2**70)
+      when 5 then rng.rand((2**63)..(2**70))
       else ""
       end
     end

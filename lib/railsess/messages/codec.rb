@@ -76,7 +76,11 @@ module Railsess
       # Whether a message without metadata fails for this purpose: 6.1/7.0 compare `to_s`,
       # 7.1+ ask whether any purpose was given.
       def require_metadata?(purpose)
-        @compat >= 71 ? (purpose ? true : false) : !purpose.to_s.empty?
+        if @compat >= 71
+          purpose ? true : false
+        else
+          !purpose.to_s.empty?
+        end
       end
 
       def json_load_kind(serializer)
