@@ -47,9 +47,20 @@ module Railsess
       return PARSE_ARGS if kind == :parse
 
       options = ::JSON.load_default_options
+      hash = options.hash
+      create_id = ::JSON.create_id
+      return @load_args if @load_options_hash == hash && @load_create_id == create_id
+
+      @load_options_hash = hash
+      @load_create_id = create_id
+      @load_args = load_args(options)
+    end
+
+    def load_args(options)
       options.each_key { |key| return nil unless LOAD_OPTIONS.include?(key) }
       nesting = options[:max_nesting]
-      [nesting.is_a?(Integer) && nesting.positive? ? nesting : nil, options[:create_additions] ? ::JSON.create_id : nil]
+      [nesting.is_a?(Integer) && nesting.positive? ? nesting : nil,
+       options[:create_additions] ? ::JSON.create_id : nil].freeze
     end
 
     # `::JSON.load(source)` with its default options (`create_additions` honoured by leaving any

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use magnus::rb_sys::AsRawValue;
+use magnus::rb_sys::{AsRawValue, FromRawValue};
 use magnus::{function, prelude::*, Error, RArray, RHash, RModule, RString, Ruby, Value};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -105,7 +105,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.enter()?;
         let hash: RHash = self.ruby.hash_new();
-        while let Some(key) = map.next_key_seed(KeySeed(self.ruby, self.create_id))? {
+        while let Some(key) = map.next_key_seed(KeySeed(self.create_id))? {
             let value = map.next_value_seed(self.child())?;
             // SAFETY: a new, unfrozen Hash with a String key: rb_hash_aset cannot raise.
             unsafe { rb_sys::rb_hash_aset(hash.as_raw(), key.as_raw(), value.as_raw()) };
@@ -114,28 +114,38 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
-struct KeySeed<'r>(&'r Ruby, Option<&'r str>);
+struct KeySeed<'r>(Option<&'r str>);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = RString;
+    type Value = Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RString, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = RString;
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RString, E> {
-        if self.1 == Some(v) {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        if self.0 == Some(v) {
             return Err(E::custom("JSON.load would create an object"));
         }
-        Ok(self.0.str_new(v))
+        let len = std::os::raw::c_long::try_from(v.len()).map_err(E::custom)?;
+        // The frozen, deduplicated key `Hash#[]=` would store anyway (rb_hash_aset replaces an
+        // unfrozen String key by its interned copy): one allocation per key instead of two.
+        // SAFETY: `v` is valid UTF-8 of `len` bytes; the result is a live Ruby String.
+        Ok(unsafe {
+            Value::from_raw(rb_sys::rb_enc_interned_str(
+                v.as_ptr().cast(),
+                len,
+                rb_sys::rb_utf8_encoding(),
+            ))
+        })
     }
 }
 
