@@ -13,6 +13,20 @@ module Vectors
     "ActiveSupport::MessageVerifier::InvalidSignature" => "Railsess::MessageVerifier::InvalidSignature"
   }.freeze
 
+  # `expect` helpers shared by the vector specs.
+  module Expectations
+    # The vector's expected outcome: a value, nil, or the exception Rails raised.
+    def expect_outcome(expected, label, &read)
+      if expected.key?("error")
+        expect(&read).to raise_error(Vectors.error_class(expected["error"])), label
+      elsif expected["nil"]
+        expect(read.call).to be_nil, label
+      else
+        expect(read.call).to eq(expected["value"]), label
+      end
+    end
+  end
+
   module_function
 
   def files

@@ -2,6 +2,8 @@
 
 RSpec.describe "message_encryptor vectors from real Rails" do
   # Vectors say which metadata form Rails wrote; nil afterwards follows the loaded ActiveSupport again.
+  include Vectors::Expectations
+
   after { Railsess.use_message_serializer_for_metadata = nil }
 
   def encryptor_for(vector, version, secret: Vectors.unhex(vector["secret_hex"]))
@@ -46,16 +48,6 @@ RSpec.describe "message_encryptor vectors from real Rails" do
         end
         expect(written).to be > 0
       end
-    end
-  end
-
-  def expect_outcome(expected, label, &read)
-    if expected.key?("error")
-      expect(&read).to raise_error(Vectors.error_class(expected["error"])), label
-    elsif expected["nil"]
-      expect(read.call).to be_nil, label
-    else
-      expect(read.call).to eq(expected["value"]), label
     end
   end
 end
