@@ -10,3 +10,22 @@ require "railsess/serializers"
 require "railsess/key_generator"
 require "railsess/message_verifier"
 require "railsess/message_encryptor"
+
+# The Rack layer (needs rack), loaded on first use.
+module Railsess
+  autoload :Presets, "railsess/presets"
+  autoload :CookieConfig, "railsess/cookie_config"
+  autoload :CookieCodec, "railsess/cookie_codec"
+  autoload :CookieOverflow, "railsess/cookie_codec"
+  autoload :CookieDomain, "railsess/cookie_domain"
+  autoload :CookieJar, "railsess/cookie_jar"
+  autoload :Cookies, "railsess/cookie_jar"
+  autoload :Flash, "railsess/flash"
+  autoload :Warden, "railsess/warden"
+  autoload :CSRF, "railsess/csrf"
+
+  # Rack session middlewares.
+  module Session
+    autoload :CookieStore, "railsess/session/cookie_store"
+  end
+end
