@@ -1,23 +1,23 @@
 # frozen_string_literal: true
 
-require "rack"
-require "rack/mock"
+require "cgi/cookie"
 
-# Rack 2.2's MockResponse (used by Rack::Test) parses every Set-Cookie into a CGI::Cookie, and
-# Debian's Ruby 3.1 cgi rejects a leading dot in its domain, so Rails <= 7.0's `domain: :all`
-# cookies (".myapp.test", which browsers accept: RFC 6265 ignores the dot) would make every such
-# request raise inside the test library. MockResponse#cookies is not used by these specs (they read
-# headers and Rack::Test's own cookie jar), so a header it cannot parse is skipped there.
-module TolerantMockResponseCookies
-  private
-
-  def parse_cookies_from_header
-    super
-  rescue ArgumentError
-    {}
+# Ruby 3.1's cgi 0.3.5 rejects a cookie domain with a leading dot, which Rails <= 7.0 writes for
+# `domain: :all` (".myapp.test"; browsers accept it, RFC 6265 ignores the dot). Rack 2.2's
+# MockResponse, and so every Rack::Test response, parses Set-Cookie with CGI::Cookie and would raise
+# ArgumentError "invalid domain" (rails/rails#46578, ruby/cgi#29, fixed in cgi 0.3.6). This accepts
+# the leading dot as cgi 0.3.6 does; the rest of the domain is still checked.
+module LeadingDotCookieDomain
+  def domain=(str)
+    if str.is_a?(String) && str.start_with?(".")
+      super(str[1..])
+      @domain = str
+    else
+      super
+    end
   end
 end
 
-if Rack::MockResponse.private_method_defined?(:parse_cookies_from_header)
-  Rack::MockResponse.prepend(TolerantMockResponseCookies)
+unless CGI::Cookie::DOMAIN_VALUE_RE.match?(".myapp.test") || CGI::Cookie <= LeadingDotCookieDomain
+  CGI::Cookie.prepend(LeadingDotCookieDomain)
 end
