@@ -5,6 +5,7 @@ require "openssl"
 require "securerandom"
 require "uri"
 require "rack"
+require "railsess/presets"
 
 module Railsess
   # Rails' CSRF authenticity tokens (ActionController::RequestForgeryProtection, 6.1), so a Rack app sharing
@@ -172,15 +173,26 @@ module Railsess
         [422, { "content-type" => "text/plain", "content-length" => FAILURE_BODY.bytesize.to_s }, [FAILURE_BODY]]
       end
 
-      def initialize(app, urlsafe: true, per_form: true, origin_check: true, skip_if: nil, on_failure: nil,
+      # `preset: "6.1"` takes urlsafe/per_form/origin_check from that version's load_defaults
+      # (Railsess::Presets); explicit options override it.
+      def initialize(app, preset: nil, urlsafe: nil, per_form: nil, origin_check: nil, skip_if: nil, on_failure: nil,
                      param: "authenticity_token")
         @app = app
-        @token_options = { urlsafe: urlsafe, per_form: per_form }.freeze
-        @origin_check = origin_check
+        defaults = preset ? Presets.fetch(preset) : {}
+        @token_options = { urlsafe: pick(urlsafe, defaults[:urlsafe_csrf_tokens]),
+                           per_form: pick(per_form, defaults[:per_form_csrf_tokens]) }.freeze
+        @origin_check = pick(origin_check, defaults[:forgery_protection_origin_check])
         @skip_if = skip_if
         @on_failure = on_failure || DEFAULT_ON_FAILURE
         @param = param.to_s
       end
+
+      def pick(option, preset_value)
+        return option unless option.nil?
+
+        preset_value.nil? ? true : preset_value
+      end
+      private :pick
 
       def call(env)
         env[OPTIONS_ENV_KEY] = @token_options

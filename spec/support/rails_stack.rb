@@ -162,6 +162,7 @@ module RailsStack
       # Always { value: ... }: a bare Hash would be taken for the cookie's options.
       cookie = { value: body["value"] }
       cookie[:expires] = body["expires_in"].seconds if body["expires_in"]
+      cookie[:domain] = body["domain"] == "all" ? :all : body["domain"] if body["domain"]
       cookie_jar(permanent: body["permanent"])[params[:name]] = cookie
       render json: {}
     end
