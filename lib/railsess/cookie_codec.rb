@@ -63,7 +63,12 @@ module Railsess
       serialized = @json ? value : @serializer.dump(value)
       metadata = expires.respond_to?(:from_now) ? { expires_in: expires } : { expires_at: expires }
       metadata[:purpose] = "cookie.#{name}" if @config.use_cookies_with_metadata
-      message = @kind == :signed ? @codec.generate(serialized, **metadata) : @codec.encrypt_and_sign(serialized, **metadata)
+      message = if @kind == :signed
+                  @codec.generate(serialized,
+                                  **metadata)
+                else
+                  @codec.encrypt_and_sign(serialized, **metadata)
+                end
       check_for_overflow!(name, message)
       message
     end

@@ -70,12 +70,11 @@ module Railsess
       options = options.is_a?(Hash) ? options.transform_keys(&:to_sym) : { value: options }
       value = options[:value]
       handle_options(options)
-      if @cookies[name.to_s] != value || options[:expires]
-        @cookies[name.to_s] = value
-        @set_cookies[name.to_s] = options
-        @delete_cookies.delete(name.to_s)
-      end
-      value
+      return unless @cookies[name.to_s] != value || options[:expires]
+
+      @cookies[name.to_s] = value
+      @set_cookies[name.to_s] = options
+      @delete_cookies.delete(name.to_s)
     end
 
     def delete(name, options = {})

@@ -50,7 +50,7 @@ module Railsess
     end
 
     def to_session_value
-      kept = @flashes.reject { |key, _| @discard.include?(key) }
+      kept = @flashes.except(*@discard)
       kept.empty? ? nil : { "discard" => [], "flashes" => kept }
     end
 
@@ -112,7 +112,6 @@ module Railsess
       def []=(key, value)
         @flash[key] = value
         @flash.discard(key)
-        value
       end
 
       def [](key) = @flash[key]

@@ -9,12 +9,15 @@ require "rack/test"
 RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_support do
   include Rack::Test::Methods
 
-  WWW = "http://www.myapp.test"
-  API = "http://api.myapp.test"
-  SECRET_KEY_BASE = ("fedcba9876543210" * 8).freeze
-  PRESET_KEYS = %i[iterations key_generator_hash_digest_class use_authenticated_cookie_encryption
-                   use_cookies_with_metadata cookies_serializer same_site per_form_csrf_tokens
-                   urlsafe_csrf_tokens forgery_protection_origin_check].freeze
+  let(:www) { "http://www.myapp.test" }
+  let(:api) { "http://api.myapp.test" }
+  let(:secret_key_base) { ("fedcba9876543210" * 8).freeze }
+
+  # The settings a Rails app takes from `config.load_defaults` (and its cookies_serializer initializer).
+  def preset_keys
+    %i[iterations key_generator_hash_digest_class use_authenticated_cookie_encryption use_cookies_with_metadata
+       cookies_serializer same_site per_form_csrf_tokens urlsafe_csrf_tokens forgery_protection_origin_check]
+  end
 
   # Dispatches by host, like a reverse proxy in front of the two apps.
   def self.router(www, api)
@@ -23,12 +26,12 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
 
   # The Rails stack configured as `config.load_defaults <preset>` + JSON cookies would configure it.
   def rails_app(preset, **overrides)
-    settings = Railsess::Presets.fetch(preset).slice(*PRESET_KEYS)
-    RailsStack.app(secret_key_base: SECRET_KEY_BASE, key: "_myapp_session", domain: :all, **settings, **overrides)
+    settings = Railsess::Presets.fetch(preset).slice(*preset_keys)
+    RailsStack.app(secret_key_base: secret_key_base, key: "_myapp_session", domain: :all, **settings, **overrides)
   end
 
   def rack_app(preset, **overrides)
-    SinatraSide.app(preset: preset, secret_key_base: SECRET_KEY_BASE, key: "_myapp_session", domain: :all,
+    SinatraSide.app(preset: preset, secret_key_base: secret_key_base, key: "_myapp_session", domain: :all,
                     csrf: { preset: preset }, **overrides)
   end
 
@@ -52,60 +55,60 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
       let(:app) { self.class.router(rails_app(preset), rack_app(preset)) }
 
       it "shares the session both ways, with the same session_id" do
-        post_json "#{WWW}/session", { "from_rails" => "www", "n" => 1 }
+        post_json "#{www}/session", { "from_rails" => "www", "n" => 1 }
         rails_session = json
-        expect(session_on(API)).to eq(rails_session)
-        post_json "#{API}/session", { "from_rack" => [1, { "deep" => true }] }
-        expect(session_on(WWW)).to eq(rails_session.merge("from_rack" => [1, { "deep" => true }]))
-        expect(session_on(WWW)["session_id"]).to eq(rails_session["session_id"])
+        expect(session_on(api)).to eq(rails_session)
+        post_json "#{api}/session", { "from_rack" => [1, { "deep" => true }] }
+        expect(session_on(www)).to eq(rails_session.merge("from_rack" => [1, { "deep" => true }]))
+        expect(session_on(www)["session_id"]).to eq(rails_session["session_id"])
       end
 
       it "writes the session cookie with the domain Rails writes" do
-        post_json "#{WWW}/session", { "a" => 1 }
+        post_json "#{www}/session", { "a" => 1 }
         rails_cookie = last_response.headers["Set-Cookie"]
-        post_json "#{API}/session", { "b" => 2 }
+        post_json "#{api}/session", { "b" => 2 }
         rack_cookie = last_response.headers["Set-Cookie"]
         expect(rack_cookie[/; domain=[^;]+/]).to eq(rails_cookie[/; domain=[^;]+/])
         expect(rack_cookie.sub(/\A[^;]+/, "")).to eq(rails_cookie.sub(/\A[^;]+/, ""))
       end
 
       it "sees a Devise sign-in made on Rails, and signs out so that Rails sees it" do
-        post_json "#{WWW}/sign_in", { "id" => 7, "salt" => "$2a$12$abcdefghijklmnopqrstuv", "scope" => "user" }
-        get "#{API}/current_user"
+        post_json "#{www}/sign_in", { "id" => 7, "salt" => "$2a$12$abcdefghijklmnopqrstuv", "scope" => "user" }
+        get "#{api}/current_user"
         expect(json["user_key"]).to eq([7, "$2a$12$abcdefghijklmnopqrstuv"])
         remember = { "value" => [[7], "token", "1.0"], "permanent" => true, "domain" => "all" }
-        post_json "#{WWW}/cookies/signed/remember_user_token", remember
-        old_id = session_on(WWW)["session_id"]
-        post "#{API}/sign_out"
+        post_json "#{www}/cookies/signed/remember_user_token", remember
+        old_id = session_on(www)["session_id"]
+        post "#{api}/sign_out"
         expect(last_response.status).to eq(422) # CSRF-protected, like Devise's sign-out
-        post "#{API}/sign_out", authenticity_token: JSON.parse(get("#{API}/csrf").body)["global"]
+        post "#{api}/sign_out", authenticity_token: JSON.parse(get("#{api}/csrf").body)["global"]
         expect(last_response.status).to eq(200)
-        get "#{WWW}/current_user"
+        get "#{www}/current_user"
         expect(json["key"]).to be_nil
-        get "#{WWW}/cookies/signed/remember_user_token"
+        get "#{www}/cookies/signed/remember_user_token"
         expect(json["value"]).to be_nil # or Devise would sign the user straight back in
-        expect(session_on(WWW)["session_id"]).not_to eq(old_id) # Devise resets the whole session
+        expect(session_on(www)["session_id"]).not_to eq(old_id) # Devise resets the whole session
       end
 
       it "passes flash messages both ways, shown once" do
-        get "#{WWW}/flash/set", key: "notice", value: "from rails"
-        get "#{API}/flash"
+        get "#{www}/flash/set", key: "notice", value: "from rails"
+        get "#{api}/flash"
         expect(json).to eq("notice" => "from rails")
-        get "#{WWW}/flash"
+        get "#{www}/flash"
         expect(json).to eq({})
-        get "#{API}/flash/set", key: "alert", value: "from rack"
-        get "#{WWW}/flash"
+        get "#{api}/flash/set", key: "alert", value: "from rack"
+        get "#{www}/flash"
         expect(json).to eq("alert" => "from rack")
-        get "#{API}/flash"
+        get "#{api}/flash"
         expect(json).to eq({})
       end
 
       it "accepts CSRF tokens from either app in both apps, and rejects a missing or forged one" do
-        tokens = JSON.parse(get("#{WWW}/csrf").body)
-        rack_tokens = JSON.parse(get("#{API}/csrf").body)
+        tokens = JSON.parse(get("#{www}/csrf").body)
+        rack_tokens = JSON.parse(get("#{api}/csrf").body)
         expect(rack_tokens["session_token"]).to eq(tokens["session_token"])
         [tokens["global"], rack_tokens["global"]].each do |token|
-          [WWW, API].each do |host|
+          [www, api].each do |host|
             post "#{host}/protected", authenticity_token: token
             expect(last_response.status).to eq(200), "#{host} refused #{token}"
             delete "#{host}/protected", {}, "HTTP_X_CSRF_TOKEN" => token
@@ -113,14 +116,14 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
           end
         end
         [tokens["per_form"], rack_tokens["per_form"]].each do |token|
-          [WWW, API].each do |host|
+          [www, api].each do |host|
             post "#{host}/protected", authenticity_token: token
             expect(last_response.status).to eq(200)
             delete "#{host}/protected", authenticity_token: token # a per-form token is for POST only
             expect(last_response.status).to eq(422)
           end
         end
-        [WWW, API].each do |host|
+        [www, api].each do |host|
           post "#{host}/protected"
           expect(last_response.status).to eq(422)
           post "#{host}/protected", authenticity_token: tokens["global"].reverse
@@ -132,34 +135,36 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
 
       it "reads the other app's signed and encrypted cookies (Devise remember-me) and writes its own" do
         remember = [[7], "remember-token", "1700000000.123"]
-        post_json "#{WWW}/cookies/signed/remember_user_token", { "value" => remember, "permanent" => true, "domain" => "all" }
-        get "#{API}/cookies/signed/remember_user_token"
+        post_json "#{www}/cookies/signed/remember_user_token",
+                  { "value" => remember, "permanent" => true, "domain" => "all" }
+        get "#{api}/cookies/signed/remember_user_token"
         expect(json["value"]).to eq(remember)
-        get "#{API}/remember"
+        get "#{api}/remember"
         expect(json["token"]).to eq([7, "remember-token", "1700000000.123"])
-        post_json "#{API}/cookies/encrypted/prefs", { "value" => { "theme" => "dark" }, "expires_in" => 600,
-                                                   "domain" => "all" }
-        get "#{WWW}/cookies/encrypted/prefs"
+        post_json "#{api}/cookies/encrypted/prefs", { "value" => { "theme" => "dark" }, "expires_in" => 600,
+                                                      "domain" => "all" }
+        get "#{www}/cookies/encrypted/prefs"
         expect(json["value"]).to eq("theme" => "dark")
-        post_json "#{API}/cookies/signed/visits", { "value" => 3, "domain" => "all" }
-        get "#{WWW}/cookies/signed/visits"
+        post_json "#{api}/cookies/signed/visits", { "value" => 3, "domain" => "all" }
+        get "#{www}/cookies/signed/visits"
         expect(json["value"]).to eq(3)
       end
 
       ["tampered", "garbage", "wrong secret"].each do |kind|
         it "treats a #{kind} session cookie as signed out, with no error on either side" do
-          post_json "#{WWW}/sign_in", { "id" => 7, "salt" => "s", "scope" => "user" }
+          post_json "#{www}/sign_in", { "id" => 7, "salt" => "s", "scope" => "user" }
           value = rack_mock_session.cookie_jar["_myapp_session"]
           bad = case kind
                 when "tampered" then value.sub(/\A.{4}/) { |s| s.reverse == s ? "AAAA" : s.reverse }
                 when "garbage" then "not--a--cookie"
                 else
-                  other = SinatraSide.app(preset: preset, secret_key_base: SECRET_KEY_BASE.reverse, key: "_myapp_session")
-                  response = Rack::MockRequest.new(other).post("#{API}/session", input: JSON.generate("id" => 7))
+                  other = SinatraSide.app(preset: preset, secret_key_base: secret_key_base.reverse,
+                                          key: "_myapp_session")
+                  response = Rack::MockRequest.new(other).post("#{api}/session", input: JSON.generate("id" => 7))
                   CGI.unescape(response["Set-Cookie"][/_myapp_session=([^;]+)/, 1])
                 end
           clear_cookies
-          [API, WWW].each do |host|
+          [api, www].each do |host|
             get "#{host}/current_user", {}, "HTTP_COOKIE" => "_myapp_session=#{CGI.escape(bad)}"
             expect(last_response.status).to eq(200)
             expect(json["key"]).to be_nil
@@ -173,16 +178,16 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
     let(:app) { self.class.router(rails_app("5.1"), rack_app("5.2")) }
 
     it "reads Rails' CBC session and rewrites it as GCM, which Rails 5.1 settings still read" do
-      post_json "#{WWW}/session", { "user" => "ann" }
-      expect(session_on(API)["user"]).to eq("ann")
+      post_json "#{www}/session", { "user" => "ann" }
+      expect(session_on(api)["user"]).to eq("ann")
       expect(rack_mock_session.cookie_jar["_myapp_session"].split("--").length).to eq(3) # ct--iv--tag
-      expect(session_on(WWW)["user"]).to eq("ann")
+      expect(session_on(www)["user"]).to eq("ann")
     end
   end
 
   context "when moving from a SHA1 to a SHA256 key derivation" do
     let(:sha1_rotation) do
-      keys = ActiveSupport::KeyGenerator.new(SECRET_KEY_BASE, iterations: 1000)
+      keys = ActiveSupport::KeyGenerator.new(secret_key_base, iterations: 1000)
       ActiveSupport::Messages::RotationConfiguration.new.tap do |config|
         config.rotate :encrypted, keys.generate_key("authenticated encrypted cookie", 32)
         config.rotate :signed, keys.generate_key("signed cookie")
@@ -193,15 +198,15 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
       rails = { now: rails_app("6.1") } # the Rails app is redeployed mid-test
       rack = rack_app("7.0", key_rotations: [{ key_generator_hash_digest_class: OpenSSL::Digest::SHA1 }])
       self.class.define_method(:app) { self.class.router(->(env) { rails[:now].call(env) }, rack) }
-      post_json "#{WWW}/session", { "user" => "ann" }
+      post_json "#{www}/session", { "user" => "ann" }
       sha1_cookie = rack_mock_session.cookie_jar["_myapp_session"]
-      expect(session_on(API)["user"]).to eq("ann")
+      expect(session_on(api)["user"]).to eq("ann")
       expect(rack_mock_session.cookie_jar["_myapp_session"]).not_to eq(sha1_cookie) # rewritten
       rails[:now] = rails_app("7.0") # no rotation: the rewrite is SHA256-derived
-      expect(session_on(WWW)["user"]).to eq("ann")
+      expect(session_on(www)["user"]).to eq("ann")
       rails[:now] = rails_app("7.0", cookies_rotations: sha1_rotation) # Rails' own way to read the old ones
       clear_cookies
-      get "#{WWW}/session", {}, "HTTP_COOKIE" => "_myapp_session=#{CGI.escape(sha1_cookie)}"
+      get "#{www}/session", {}, "HTTP_COOKIE" => "_myapp_session=#{CGI.escape(sha1_cookie)}"
       expect(json["user"]).to eq("ann")
     end
   end

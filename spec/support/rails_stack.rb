@@ -295,7 +295,6 @@ module RailsStack
     routes
   end
 
-
   def load!
     return if const_defined?(:TestController, false)
 

@@ -112,7 +112,7 @@ module Railsess
           value.each_with_object({}) do |(k, v), copy|
             return nil unless k.is_a?(String) && (c = snapshot_value(v))
 
-            copy[k.dup] = c.equal?(NIL) ? nil : c
+            copy[k.dup] = c.equal?(nil) ? nil : c
           end
         end
       end
@@ -122,10 +122,16 @@ module Railsess
 
       def snapshot_value(value)
         case value
-        when nil then NIL
+        when nil then nil
         when Hash then snapshot(value)
         when Array
-          value.map { |v| (c = snapshot_value(v)) ? (c.equal?(NIL) ? nil : c) : (return nil) }
+          value.map do |v|
+            if (c = snapshot_value(v))
+              c.equal?(nil) ? nil : c
+            else
+              (return nil)
+            end
+          end
         when String then value.dup
         when *PLAIN then value
         end
@@ -142,7 +148,8 @@ module Railsess
       rescue CookieOverflow
         raise unless @cookie_config.on_cookie_overflow == :skip
 
-        req.get_header(::Rack::RACK_ERRORS)&.puts("Warning! #{self.class.name}: session cookie over 4096 bytes; not written.")
+        warning = "Warning! #{self.class.name}: session cookie over 4096 bytes; not written."
+        req.get_header(::Rack::RACK_ERRORS)&.puts(warning)
       end
 
       # What write_session hands to set_cookie: the session id and the Hash to serialize.
