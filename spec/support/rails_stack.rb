@@ -268,7 +268,8 @@ module RailsStack
   def controller(per_form_csrf_tokens:, urlsafe_csrf_tokens:, forgery_protection_origin_check:)
     Class.new(TestController) do
       self.per_form_csrf_tokens = per_form_csrf_tokens
-      self.urlsafe_csrf_tokens = urlsafe_csrf_tokens
+      # Rails 7.1 dropped the setting: tokens are always url-safe there.
+      self.urlsafe_csrf_tokens = urlsafe_csrf_tokens if respond_to?(:urlsafe_csrf_tokens=)
       self.forgery_protection_origin_check = forgery_protection_origin_check
     end
   end
