@@ -7,6 +7,10 @@ require "action_pack/version"
 # (RailsStack: ActionDispatch::Cookies + Session::CookieStore + Flash + a controller with
 # protect_from_forgery) and a Sinatra app on api.myapp.test behind Railsess::Session::CookieStore
 # and Railsess::CSRF::Protection, both `domain: :all`. Rack::Test's cookie jar plays the browser.
+# The Rails code that runs (Debian's 6.1, or another ActionPack put on the load path by
+# bin/spec-newer-rails).
+RAILS_EXCHANGE_VERSION = ActionPack::VERSION::STRING.split(".").first(2).join(".")
+
 RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_support do
   include Rack::Test::Methods
 
@@ -31,11 +35,8 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
     RailsStack.app(secret_key_base: secret_key_base, key: "_myapp_session", domain: :all, **settings, **overrides)
   end
 
-  # The Rails code that runs (Debian's 6.1, or another ActionPack put on the load path).
-  RAILS_VERSION = ActionPack::VERSION::STRING.split(".").first(2).join(".")
-
   def rack_app(preset, **overrides)
-    SinatraSide.app(preset: preset, rails_version: RAILS_VERSION, secret_key_base: secret_key_base,
+    SinatraSide.app(preset: preset, rails_version: RAILS_EXCHANGE_VERSION, secret_key_base: secret_key_base,
                     key: "_myapp_session", domain: :all,
                     csrf: { preset: preset }, **overrides)
   end
@@ -56,7 +57,8 @@ RSpec.describe "a Rails app and a Rack app sharing the session cookie", :active_
   # Rails 6.1's code runs the presets up to 7.0 (7.1+ differ in code, not settings: their bytes are
   # checked against the 7.1-8.1 vectors in spec/vectors/session_store_spec.rb). With a newer
   # ActionPack on the load path (RUBYLIB=<rails>/actionpack/lib:...), its presets run too.
-  (Railsess::Presets::VERSIONS.select { |v| Gem::Version.new(v) <= Gem::Version.new(RAILS_VERSION) } | %w[7.0]).each do |preset|
+  presets = Railsess::Presets::VERSIONS.select { |v| Gem::Version.new(v) <= Gem::Version.new(RAILS_EXCHANGE_VERSION) }
+  (presets | %w[7.0]).each do |preset|
     context "with preset #{preset}" do
       let(:app) { self.class.router(rails_app(preset), rack_app(preset)) }
 
