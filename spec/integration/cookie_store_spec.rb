@@ -69,6 +69,13 @@ RSpec.describe Railsess::Session::CookieStore do
     expect(set_cookie).to be_nil
   end
 
+  it "does not rewrite an unchanged session holding false, null and nested values" do
+    post_json "/set", { "off" => false, "none" => [nil, false, 0.5], "deep" => { "a" => [{}] } }
+    get "#{host}/"
+    expect(session_json["none"]).to eq([nil, false, 0.5])
+    expect(set_cookie).to be_nil
+  end
+
   it "rewrites after an in-place change of a nested value" do
     get "#{host}/cart"
     get "#{host}/cart"

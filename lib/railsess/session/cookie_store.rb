@@ -29,8 +29,6 @@ module Railsess
       UNPACKED = "railsess.session.unpacked_cookie_data"
       SNAPSHOT = "railsess.session.snapshot"
       DEFAULT_OPTIONS = RackSession::Abstract::PersistedSecure::DEFAULT_OPTIONS.merge(key: "_session_id").freeze
-      # Values whose copies compare equal exactly when the session did not change.
-      PLAIN = [String, Integer, Float, TrueClass, FalseClass, NilClass].freeze
 
       attr_reader :cookie_config
 
@@ -105,35 +103,23 @@ module Railsess
         snap.nil? || snap != snapshot(session.to_hash.delete_if { |_, v| v.nil? })
       end
 
-      # A deep copy of JSON-like data (nil when the data holds other objects: always write then).
-      def snapshot(value)
+      # A deep copy of JSON-like data, or nil when the data holds other objects (always write then).
+      def snapshot(data)
+        catch(:railsess_unsupported) { deep_copy(data) }
+      end
+
+      def deep_copy(value)
         case value
         when Hash
           value.each_with_object({}) do |(k, v), copy|
-            return nil unless k.is_a?(String) && (c = snapshot_value(v))
+            throw :railsess_unsupported, nil unless k.is_a?(String)
 
-            copy[k.dup] = c.equal?(nil) ? nil : c
+            copy[k.dup] = deep_copy(v)
           end
-        end
-      end
-
-      NIL = Object.new.freeze
-      private_constant :NIL
-
-      def snapshot_value(value)
-        case value
-        when nil then nil
-        when Hash then snapshot(value)
-        when Array
-          value.map do |v|
-            if (c = snapshot_value(v))
-              c.equal?(nil) ? nil : c
-            else
-              (return nil)
-            end
-          end
+        when Array then value.map { |v| deep_copy(v) }
         when String then value.dup
-        when *PLAIN then value
+        when Integer, Float, true, false, nil then value
+        else throw :railsess_unsupported, nil
         end
       end
 
