@@ -27,5 +27,7 @@ module Railsess
   # Rack session middlewares.
   module Session
     autoload :CookieStore, "railsess/session/cookie_store"
+    autoload :RedisStore, "railsess/session/redis_store"
+    autoload :CacheEntry, "railsess/session/cache_entry"
   end
 end

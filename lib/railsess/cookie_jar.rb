@@ -25,7 +25,23 @@ module Railsess
     COOKIE_OPTIONS = %i[value domain path expires max_age secure httponly same_site].freeze
     PERMANENT_YEARS = 20
 
-    # The request's jar; needs a CookieConfig in env (Railsess::Cookies or Session::CookieStore
+    # The cookie settings of a store without a secret_key_base (Session::RedisStore): plain cookies
+    # only, with the domain and SameSite rules of its Rails version.
+    class PlainConfig
+      attr_reader :same_site
+
+      def initialize(leading_dot:, same_site:)
+        @leading_dot = leading_dot
+        @same_site = same_site
+      end
+
+      def leading_dot? = @leading_dot
+
+      def signed = raise(ArgumentError, "railsess: signed cookies need secret_key_base: on the middleware")
+      def encrypted = raise(ArgumentError, "railsess: encrypted cookies need secret_key_base: on the middleware")
+    end
+
+    # The request's jar; needs a CookieConfig in env (Railsess::Cookies and the session stores
     # put theirs there).
     def self.for(env)
       env[ENV_KEY] ||= begin

@@ -6,30 +6,6 @@ require "railsess/session/cookie_store"
 # Railsess::Session::CookieStore as a Rack app sees it (the exchange with a real Rails stack is in
 # rails_exchange_spec.rb).
 
-# The app behind the store: a JSON endpoint per path.
-module CookieStoreEndpoint
-  ACTIONS = {
-    "/set" => ->(env, session) { JSON.parse(env["rack.input"].read).each { |k, v| session[k] = v } },
-    "/cart" => ->(_env, session) { (session["cart"] ||= []) << 1 },
-    "/reset" => ->(_env, session) { session.destroy },
-    "/renew" => ->(env, _session) { env["rack.session.options"][:renew] = true },
-    "/flash" => ->(env, _session) { Railsess::Flash.for(env)[:notice] = "saved" },
-    "/show_flash" => ->(env, _session) { Railsess::Flash.for(env).to_hash },
-    "/remember" => ->(env, _session) { Railsess::CookieJar.for(env).permanent.signed[:remember] = [[1], "t", "1.0"] },
-    "/remembered" => ->(env, _session) { Railsess::CookieJar.for(env).signed[:remember] },
-    "/big" => ->(_env, session) { session["big"] = "x" * 5000 }
-  }.freeze
-  SHOWN = %w[/show_flash /remembered].freeze
-
-  # Runs the path's action, then shows its result (SHOWN) or the session.
-  def self.call(env)
-    session = env["rack.session"]
-    result = ACTIONS.fetch(env["PATH_INFO"], ->(*) {}).call(env, session)
-    shown = SHOWN.include?(env["PATH_INFO"]) ? result : session.to_hash
-    [200, { "content-type" => "application/json" }, [JSON.generate(shown)]]
-  end
-end
-
 RSpec.describe Railsess::Session::CookieStore do
   include Rack::Test::Methods
 
@@ -40,7 +16,7 @@ RSpec.describe Railsess::Session::CookieStore do
     options = { secret_key_base: secret, key: "_myapp_session" }.merge(options)
     Rack::Builder.new do
       use Railsess::Session::CookieStore, **options
-      run CookieStoreEndpoint
+      run SessionEndpoint
     end
   end
 

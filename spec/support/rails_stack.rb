@@ -37,8 +37,12 @@ module RailsStack
   }.freeze
 
   # ActionDispatch::Session::CookieStore options (`same_site` is shared with the env above).
+  # `session_store:` picks the middleware: ActionDispatch::Session::CookieStore (default), or
+  # CacheStore with `cache:` (e.g. an ActiveSupport::Cache::RedisCacheStore), or any other store class
+  # (e.g. ActionDispatch::Session::RailsessRedisStore with its own options in `store_options:`).
   SESSION_DEFAULTS = {
-    key: "_myapp_session", domain: nil, tld_length: nil, expire_after: nil, secure: false
+    key: "_myapp_session", domain: nil, tld_length: nil, expire_after: nil, secure: false,
+    session_store: nil, cache: nil, store_options: nil
   }.freeze
 
   # The controller's request forgery protection settings (config.action_controller.*).
@@ -214,7 +218,7 @@ module RailsStack
     routes = routes_for(controller(**CSRF_DEFAULTS.merge(options.slice(*CSRF_DEFAULTS.keys))))
     stack = ActionDispatch::MiddlewareStack.new
     stack.use ActionDispatch::Cookies
-    stack.use ActionDispatch::Session::CookieStore, session
+    stack.use(*session_middleware(session))
     stack.use ActionDispatch::Flash
     EnvConfig.new(stack.build(routes), env_config(**env_options), routes)
   end
@@ -262,6 +266,16 @@ module RailsStack
   # CookieStore options; nil ones are left out (CookieStore's defaults apply).
   def session_options(options, same_site)
     options.merge(same_site: same_site).compact
+  end
+
+  def session_middleware(options)
+    store = options.delete(:session_store)
+    extra = options.delete(:store_options) || {}
+    case store
+    when nil then [ActionDispatch::Session::CookieStore, options]
+    when :cache_store then [ActionDispatch::Session::CacheStore, options]
+    else [store, options.merge(extra)]
+    end
   end
 
   # A subclass of TestController per app: each app has its own forgery protection settings.

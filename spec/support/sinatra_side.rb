@@ -13,13 +13,14 @@ module SinatraSide
   # Like RailsStack, the JSON test helpers (POST /session, /cookies) skip the CSRF check.
   UNPROTECTED = %r{\A/(session|cookies)(/|\z)}
 
-  def app(csrf: {}, **options)
+  def app(csrf: {}, store: nil, **options)
     require "sinatra/base"
     require "railsess"
     klass = Class.new(Sinatra::Base) { include Routes }
     klass.class_eval(&ROUTES)
+    store ||= Railsess::Session::CookieStore
     Rack::Builder.new do
-      use Railsess::Session::CookieStore, **options
+      use store, **options
       use Railsess::CSRF::Protection, skip_if: ->(env) { UNPROTECTED.match?(env["PATH_INFO"]) }, **csrf
       run klass
     end

@@ -1,10 +1,7 @@
 # frozen_string_literal: true
 
-require "railsess/session/rack_session"
+require "railsess/session/rack_glue"
 require "railsess/cookie_config"
-require "railsess/cookie_domain"
-require "railsess/cookie_jar"
-require "railsess/flash"
 
 module Railsess
   module Session
@@ -26,6 +23,8 @@ module Railsess
     # Cookies set through Railsess::CookieJar.for(env) and the Railsess::Flash of the request are
     # committed by this middleware too.
     class CookieStore < RackSession::Abstract::PersistedSecure
+      include RackGlue
+
       UNPACKED = "railsess.session.unpacked_cookie_data"
       SNAPSHOT = "railsess.session.snapshot"
       DEFAULT_OPTIONS = RackSession::Abstract::PersistedSecure::DEFAULT_OPTIONS.merge(key: "_session_id").freeze
@@ -37,19 +36,6 @@ module Railsess
         @cookie_config = crypto.delete(:config) || CookieConfig.new(**crypto)
         rack[:same_site] = @cookie_config.same_site unless rack.key?(:same_site)
         super(app, rack.merge(cookie_only: true))
-      end
-
-      def call(env)
-        env[CookieJar::CONFIG] ||= @cookie_config
-        status, headers, body = context(env)
-        CookieJar.commit(env, headers)
-        [status, headers, body]
-      end
-
-      # The flash goes into the session first, as Rails' controllers do at the end of an action.
-      def commit_session(req, res)
-        Flash.commit(req.env)
-        super
       end
 
       private
@@ -89,10 +75,6 @@ module Railsess
         new_sid
       end
 
-      def generate_sid(*)
-        RackSession::SessionId.new(SecureRandom.hex(16)) # Rails' id: 32 hex characters
-      end
-
       def commit_session?(req, session, options)
         super && (options[:renew] || options[:drop] || options[:expire_after] || options[:max_age] ||
                   changed?(req, session))
@@ -123,14 +105,11 @@ module Railsess
         end
       end
 
+      def leading_dot? = @cookie_config.leading_dot?
+
       def set_cookie(req, res, cookie)
-        cookie = cookie.dup
-        cookie[:domain] = CookieDomain.resolve(cookie[:domain], req.host, tld_length: cookie[:tld_length],
-                                                                          leading_dot: @cookie_config.leading_dot?)
-        cookie.delete(:domain) if cookie[:domain].nil?
-        value = cookie[:value]
-        cookie[:value] = @cookie_config.session_codec.dump(@key, value, expires: cookie[:expires])
-        res.set_cookie(@key, cookie.slice(*CookieJar::COOKIE_OPTIONS))
+        value = @cookie_config.session_codec.dump(@key, cookie[:value], expires: cookie[:expires])
+        write_cookie(req, res, cookie, value)
       rescue CookieOverflow
         raise unless @cookie_config.on_cookie_overflow == :skip
 
