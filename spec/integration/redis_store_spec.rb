@@ -44,6 +44,26 @@ RSpec.describe Railsess::Session::RedisStore, :redis do
       expect(set_cookie).to be_nil # the same id: no new cookie
     end
 
+    def sets = redis.info("commandstats").fetch("set", {}).fetch("calls", 0).to_i
+
+    it "saves a session that was read only when it changed (Rails saves every loaded session)" do
+      post_json "/set", { "user" => "ann" }
+      before = sets
+      get "#{host}/"
+      expect(session_json["user"]).to eq("ann")
+      expect(sets).to eq(before)
+      get "#{host}/cart"
+      expect(sets).to eq(before + 1)
+    end
+
+    it "saves every loaded session when expire_after has to roll the TTL" do
+      store_options[:redis][:expire_after] = 600
+      post_json "/set", { "user" => "ann" }
+      before = sets
+      get "#{host}/"
+      expect(sets).to eq(before + 1)
+    end
+
     it "sets the TTL from expire_after, and ttl wins over it" do
       store_options[:redis][:expire_after] = 600
       post_json "/set", { "user" => "ann" }

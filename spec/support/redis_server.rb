@@ -67,10 +67,12 @@ module RedisServer
   def flush = client.flushall
 end
 
-RSpec.configure do |config|
-  config.before(:each, :redis) do
-    skip "redis-server is not installed (bin/setup installs it)" unless RedisServer.available?
-    RedisServer.start
-    RedisServer.flush
+if defined?(RSpec.configure)
+  RSpec.configure do |config|
+    config.before(:each, :redis) do
+      skip "redis-server is not installed (bin/setup installs it)" unless RedisServer.available?
+      RedisServer.start
+      RedisServer.flush
+    end
   end
 end

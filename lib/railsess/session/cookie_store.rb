@@ -26,7 +26,6 @@ module Railsess
       include RackGlue
 
       UNPACKED = "railsess.session.unpacked_cookie_data"
-      SNAPSHOT = "railsess.session.snapshot"
       DEFAULT_OPTIONS = RackSession::Abstract::PersistedSecure::DEFAULT_OPTIONS.merge(key: "_session_id").freeze
 
       attr_reader :cookie_config
@@ -58,7 +57,7 @@ module Railsess
           data, rewrite = loaded
           data = {} unless data.is_a?(Hash)
           data = data.transform_keys(&:to_s) unless data.each_key.all?(String)
-          req.set_header(SNAPSHOT, loaded && !rewrite ? snapshot(data) : nil)
+          remember_loaded(req, loaded && !rewrite ? data : nil)
           req.set_header(key, data)
         end
       end
@@ -71,38 +70,8 @@ module Railsess
       def delete_session(req, _sid, options)
         new_sid = generate_sid unless options[:drop]
         req.set_header(UNPACKED, new_sid ? { "session_id" => new_sid.public_id } : {})
-        req.set_header(SNAPSHOT, nil)
+        remember_loaded(req, nil)
         new_sid
-      end
-
-      def commit_session?(req, session, options)
-        super && (options[:renew] || options[:drop] || options[:expire_after] || options[:max_age] ||
-                  changed?(req, session))
-      end
-
-      def changed?(req, session)
-        snap = req.get_header(SNAPSHOT)
-        snap.nil? || snap != snapshot(session.to_hash.delete_if { |_, v| v.nil? })
-      end
-
-      # A deep copy of JSON-like data, or nil when the data holds other objects (always write then).
-      def snapshot(data)
-        catch(:railsess_unsupported) { deep_copy(data) }
-      end
-
-      def deep_copy(value)
-        case value
-        when Hash
-          value.each_with_object({}) do |(k, v), copy|
-            throw :railsess_unsupported, nil unless k.is_a?(String)
-
-            copy[k.dup] = deep_copy(v)
-          end
-        when Array then value.map { |v| deep_copy(v) }
-        when String then value.dup
-        when Integer, Float, true, false, nil then value
-        else throw :railsess_unsupported, nil
-        end
       end
 
       def leading_dot? = @cookie_config.leading_dot?

@@ -10,9 +10,11 @@ module Railsess
   module Session
     # What railsess' Rack session middlewares share: Rails' session ids, the request's flash
     # committed into the session before the session is saved (as Rails' controllers do), the
-    # request's CookieJar committed with the response, and the session cookie's domain resolved as
-    # Rails resolves it.
+    # request's CookieJar committed with the response, the session cookie's domain resolved as
+    # Rails resolves it, and saving a session only when it changed (Rails and Rack save every
+    # session that was loaded) unless an expiry has to roll or the id was renewed or dropped.
     module RackGlue
+      SNAPSHOT = "railsess.session.snapshot"
       def call(env)
         env[CookieJar::CONFIG] ||= @cookie_config if @cookie_config
         status, headers, body = context(env)
@@ -26,6 +28,41 @@ module Railsess
       end
 
       private
+
+      # Records what a session was when loaded (nil: it must be saved whatever happens).
+      def remember_loaded(req, data)
+        req.set_header(SNAPSHOT, data && snapshot(data))
+      end
+
+      def commit_session?(req, session, options)
+        super && (options[:renew] || options[:drop] || options[:expire_after] || options[:max_age] ||
+                  changed?(req, session))
+      end
+
+      def changed?(req, session)
+        snap = req.get_header(SNAPSHOT)
+        snap.nil? || snap != snapshot(session.to_hash.delete_if { |_, v| v.nil? })
+      end
+
+      # A deep copy of JSON-like data, or nil when the data holds other objects (always save then).
+      def snapshot(data)
+        catch(:railsess_unsupported) { deep_copy(data) }
+      end
+
+      def deep_copy(value)
+        case value
+        when Hash
+          value.each_with_object({}) do |(k, v), copy|
+            throw :railsess_unsupported, nil unless k.is_a?(String)
+
+            copy[k.dup] = deep_copy(v)
+          end
+        when Array then value.map { |v| deep_copy(v) }
+        when String then value.dup
+        when Integer, Float, true, false, nil then value
+        else throw :railsess_unsupported, nil
+        end
+      end
 
       # Rails' ids: 32 hex characters (SecureRandom.hex(16)), not Rack's 64.
       def generate_sid(*)

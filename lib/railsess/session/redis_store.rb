@@ -146,6 +146,17 @@ module Railsess
 
       def leading_dot? = @leading_dot
 
+      def find_session(req, sid)
+        found_sid, data = super
+        remember_loaded(req, found_sid.equal?(sid) ? data : nil)
+        [found_sid, data]
+      end
+
+      def delete_session(req, sid, options)
+        remember_loaded(req, nil)
+        super
+      end
+
       # redis-session-store: a session id from a cookie counts only if Redis has it, so reading
       # the session of an unknown or expired id creates nothing.
       def session_exists?(req)
