@@ -19,9 +19,55 @@ module Railsess
     module_function
 
     def encode(value)
-      return ::ActiveSupport::JSON.encode(value) if active_support_json?
+      if active_support_json?
+        return ::ActiveSupport::JSON.encode(value) unless plain?(value) && default_active_support_encoding?
 
-      ::JSON.generate(jsonify(value)).gsub(ESCAPE_REGEX, ESCAPED_CHARS)
+        return escape(::JSON.generate(value), ::ActiveSupport.escape_html_entities_in_json)
+      end
+
+      escape(::JSON.generate(plain?(value) ? value : jsonify(value)), true)
+    end
+
+    LINE_SEPARATORS = /[\u2028\u2029]/
+    HTML_CHARS = ["<", ">", "&"].freeze
+    LINE_SEPARATOR_CHARS = ["\u2028", "\u2029"].freeze
+
+    # ActiveSupport's escaping of the generated JSON (`include?` first: a scan per character is
+    # much cheaper than a regexp over multibyte alternatives, and most JSON needs no escaping).
+    def escape(json, html)
+      if html && HTML_CHARS.any? { |c| json.include?(c) }
+        json.gsub(ESCAPE_REGEX, ESCAPED_CHARS)
+      elsif LINE_SEPARATOR_CHARS.any? { |c| json.include?(c) }
+        json.gsub(LINE_SEPARATORS, ESCAPED_CHARS)
+      else
+        json
+      end
+    end
+
+    # Values whose ActiveSupport encoding is `::JSON.generate` plus the escaping (what sessions
+    # hold): ActiveSupport's as_json walk allocates several objects per value and is the slow
+    # part of writing a cookie.
+    def plain?(value, depth = 0)
+      return false if depth > PARSE_MAX_NESTING
+
+      case value
+      when String then value.encoding == Encoding::UTF_8 && value.valid_encoding?
+      when Integer, true, false, nil then true
+      when Float then value.finite?
+      when Array
+        value.each { |v| return false unless plain?(v, depth + 1) }
+        true
+      when Hash
+        value.each { |k, v| return false unless k.is_a?(String) && plain?(k) && plain?(v, depth + 1) }
+        true
+      else false
+      end
+    end
+
+    # ActiveSupport's own JSON gem encoder, unchanged (not Oj or another json_encoder).
+    def default_active_support_encoding?
+      encoding = ::ActiveSupport::JSON::Encoding
+      encoding.json_encoder.equal?(encoding::JSONGemEncoder)
     end
 
     def decode(json)

@@ -89,3 +89,26 @@ RSpec.describe Railsess::JSON do
     end
   end
 end
+
+RSpec.describe "Railsess::JSON.encode compared with ActiveSupport::JSON.encode", :active_support do
+  values = [
+    { "session_id" => "5f0c2b1d9a7e4c3b8f6a2d1e0c9b8a7f", "warden.user.user.key" => [[1], "$2a$12$abc"],
+      "flash" => { "discard" => [], "flashes" => { "notice" => "<b>Signed in</b> & \u2028ok\u2029" } } },
+    { "floats" => [0.1, -0.0, 1.0e20, 1.0e-7, 2.5, Float::INFINITY, Float::NAN] },
+    { "big" => 2**70, "neg" => -12, "t" => true, "f" => false, "n" => nil, "uni" => "ü€\u{1F600}" },
+    { sym_key: :sym_value, "time" => Time.utc(2024, 1, 2, 3, 4, 5.678r), "range" => (1..3) },
+    ["a", ["<", [">", ["&"]]]], "just a string", 42, nil, {}, []
+  ]
+
+  [true, false].each do |escape|
+    values.each_with_index do |value, i|
+      it "writes ActiveSupport's bytes for value #{i} (escape_html_entities_in_json: #{escape})" do
+        before = ActiveSupport.escape_html_entities_in_json
+        ActiveSupport.escape_html_entities_in_json = escape
+        expect(Railsess::JSON.encode(value)).to eq(ActiveSupport::JSON.encode(value))
+      ensure
+        ActiveSupport.escape_html_entities_in_json = before
+      end
+    end
+  end
+end
