@@ -54,14 +54,20 @@ module Railsess
       when String then value.encoding == Encoding::UTF_8 && value.valid_encoding?
       when Integer, true, false, nil then true
       when Float then value.finite?
-      when Array
-        value.each { |v| return false unless plain?(v, depth + 1) }
-        true
-      when Hash
-        value.each { |k, v| return false unless k.is_a?(String) && plain?(k) && plain?(v, depth + 1) }
-        true
+      when Array then plain_array?(value, depth)
+      when Hash then plain_hash?(value, depth)
       else false
       end
+    end
+
+    def plain_array?(array, depth)
+      array.each { |v| return false unless plain?(v, depth + 1) }
+      true
+    end
+
+    def plain_hash?(hash, depth)
+      hash.each { |k, v| return false unless k.is_a?(String) && plain?(k) && plain?(v, depth + 1) }
+      true
     end
 
     # ActiveSupport's own JSON gem encoder, unchanged (not Oj or another json_encoder).
