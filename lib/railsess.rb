@@ -31,3 +31,6 @@ module Railsess
     autoload :CacheEntry, "railsess/session/cache_entry"
   end
 end
+
+# In a Rails app (Bundler requires "railsess" after Rails): the Railtie.
+require "railsess/railtie" if defined?(Rails::Railtie)

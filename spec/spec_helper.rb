@@ -29,4 +29,7 @@ RSpec.configure do |config|
   config.example_status_persistence_file_path = ".rspec_status"
   config.expect_with(:rspec) { |c| c.syntax = :expect }
   config.filter_run_excluding :active_support if WITHOUT_ACTIVE_SUPPORT
+  # spec/rails_app boots a Rails application: it runs in its own process (bin/test step
+  # rspec-rails-app: `RAILSESS_RAILS_APP=1 rspec spec/rails_app`).
+  config.exclude_pattern = "spec/rails_app/**/*_spec.rb" unless ENV["RAILSESS_RAILS_APP"]
 end

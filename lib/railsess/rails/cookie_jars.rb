@@ -1,0 +1,196 @@
+# frozen_string_literal: true
+
+require "railsess"
+
+# railsess (see lib/railsess.rb).
+module Railsess
+  # Puts ActionDispatch's own cookie jars (and so Rails' cookie session store, which reads and
+  # writes through `cookies.encrypted`) on railsess: `Railsess.install!` (the Railtie calls it).
+  #
+  # The jars are built exactly as ActionDispatch builds them (same key generator, salts, cipher,
+  # digests, `cookies_rotations`, CBC<->GCM upgrade) with Railsess::MessageEncryptor /
+  # MessageVerifier in place of ActiveSupport's, so the bytes on the wire do not change; with
+  # `cookies_serializer = :json` the jar's JSON goes through Railsess::JSON (the same bytes,
+  # parsed natively). A cipher or digest the core does not run is handed to ActiveSupport, as
+  # Railsess::MessageEncryptor always does. A cookie read through a rotation emits
+  # `rotated_cookie.railsess` (payload: jar, purpose) so operators can watch a mixed deploy drain.
+  module RailsIntegration
+    EVENT = "rotated_cookie.railsess"
+
+    @enabled = false
+    @installed = false
+    @cache = {}
+    @lock = Mutex.new
+
+    class << self
+      def install!
+        require "action_dispatch"
+        require "action_dispatch/middleware/cookies"
+        @lock.synchronize do
+          unless @installed
+            ::ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(EncryptedJar)
+            ::ActionDispatch::Cookies::SignedKeyRotatingCookieJar.prepend(SignedJar)
+            @installed = true
+          end
+          @enabled = true
+        end
+        require "railsess/session/redis_store"
+        Session.define_rails_redis_store
+        true
+      end
+
+      # Back to ActiveSupport for every jar built from now on.
+      def uninstall!
+        @enabled = false
+      end
+
+      def enabled? = @enabled
+
+      # One encryptor/verifier per configuration: built on first use, shared by every request
+      # (they are thread-safe and hold no per-request state).
+      def fetch(key)
+        @cache.fetch(key) { @lock.synchronize { @cache[key] ||= yield } }
+      end
+
+      def clear_cache!
+        @lock.synchronize { @cache.clear }
+      end
+
+      def instrument(jar, purpose)
+        notifications = Compat.active_support_const("ActiveSupport::Notifications")
+        notifications&.instrument(EVENT, jar: jar, purpose: purpose)
+      end
+    end
+
+    # Rails' JsonSerializer / :json cookie serializer, on Railsess::JSON.
+    module JsonSerializer
+      module_function
+
+      def load(value) = Railsess::JSON.decode(value)
+      def dump(value) = Railsess::JSON.encode(value)
+    end
+
+    # What the two jars share: the serializer swap and the cache key of a request's settings.
+    module Common
+      private
+
+      def serializer
+        return super unless RailsIntegration.enabled? && request.cookies_serializer == :json
+
+        JsonSerializer
+      end
+
+      def railsess_key(kind, *settings)
+        rotations = request.cookies_rotations
+        [kind, request.key_generator.object_id, request.secret_key_base.hash,
+         rotations.public_send(kind).hash, *settings]
+      end
+
+      def null_serializer = ::ActiveSupport::MessageEncryptor::NullSerializer
+    end
+
+    # ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar#initialize, on railsess.
+    module EncryptedJar
+      include Common
+
+      def initialize(parent_jar)
+        unless RailsIntegration.enabled?
+          super
+          return
+        end
+
+        @parent_jar = parent_jar
+        auth = request.use_authenticated_cookie_encryption
+        key = railsess_key(:encrypted, auth, encrypted_cookie_cipher, digest,
+                           request.authenticated_encrypted_cookie_salt, request.encrypted_cookie_salt,
+                           request.encrypted_signed_cookie_salt)
+        @encryptor = RailsIntegration.fetch(key) { railsess_encryptor(auth) }
+      end
+
+      private
+
+      def railsess_encryptor(auth)
+        encryptor = auth ? railsess_gcm(encrypted_cookie_cipher) : railsess_cbc(nil)
+        request.cookies_rotations.encrypted.each do |(*secrets)|
+          options = secrets.last.is_a?(Hash) ? secrets.pop : {}
+          encryptor.rotate(*secrets, serializer: null_serializer, **options)
+        end
+        if upgrade_legacy_hmac_aes_cbc_cookies?
+          encryptor.fall_back_to(railsess_cbc(digest))
+        elsif prepare_upgrade_legacy_hmac_aes_cbc_cookies?
+          encryptor.fall_back_to(railsess_gcm(encrypted_cookie_cipher))
+        end
+        encryptor
+      end
+
+      def railsess_gcm(cipher)
+        secret = request.key_generator.generate_key(request.authenticated_encrypted_cookie_salt,
+                                                    MessageEncryptor.key_len(cipher))
+        Encryptor.new(secret, cipher: cipher, serializer: null_serializer)
+      end
+
+      def railsess_cbc(digest)
+        secret = request.key_generator.generate_key(request.encrypted_cookie_salt,
+                                                    MessageEncryptor.key_len("aes-256-cbc"))
+        sign_secret = request.key_generator.generate_key(request.encrypted_signed_cookie_salt)
+        Encryptor.new(secret, sign_secret, cipher: "aes-256-cbc", digest: digest, serializer: null_serializer)
+      end
+
+      # The jar's encryptor: reports reads through a rotation.
+      class Encryptor < MessageEncryptor
+        def decrypt_and_verify(message, on_rotation: @on_rotation, purpose: nil, **options)
+          rotated = lambda do
+            RailsIntegration.instrument(:encrypted, purpose)
+            on_rotation&.call
+          end
+          super(message, on_rotation: rotated, purpose: purpose, **options)
+        end
+      end
+    end
+
+    # ActionDispatch::Cookies::SignedKeyRotatingCookieJar#initialize, on railsess.
+    module SignedJar
+      include Common
+
+      def initialize(parent_jar)
+        unless RailsIntegration.enabled?
+          super
+          return
+        end
+
+        @parent_jar = parent_jar
+        key = railsess_key(:signed, signed_cookie_digest, request.signed_cookie_salt)
+        @verifier = RailsIntegration.fetch(key) { railsess_verifier }
+      end
+
+      private
+
+      def railsess_verifier
+        secret = request.key_generator.generate_key(request.signed_cookie_salt)
+        verifier = Verifier.new(secret, digest: signed_cookie_digest, serializer: null_serializer)
+        request.cookies_rotations.signed.each do |(*secrets)|
+          options = secrets.last.is_a?(Hash) ? secrets.pop : {}
+          verifier.rotate(*secrets, serializer: null_serializer, **options)
+        end
+        verifier
+      end
+
+      # The jar's verifier: reports reads through a rotation.
+      class Verifier < MessageVerifier
+        def verified(message, on_rotation: @on_rotation, purpose: nil, **options)
+          rotated = lambda do
+            RailsIntegration.instrument(:signed, purpose)
+            on_rotation&.call
+          end
+          super(message, on_rotation: rotated, purpose: purpose, **options)
+        end
+      end
+    end
+  end
+
+  class << self
+    # Puts a Rails app's cookie jars and cookie session store on railsess (see RailsIntegration).
+    def install! = RailsIntegration.install!
+    def uninstall! = RailsIntegration.uninstall!
+  end
+end

@@ -1,0 +1,107 @@
+# frozen_string_literal: true
+
+# A real Rails 6.1 application (Debian's railties, ActiveRecord on in-memory SQLite, Devise) for
+# spec/rails_app: its cookie session store, flash, signed/encrypted/permanent cookies and CSRF
+# forms, with the railsess Railtie loaded. Runs in its own rspec process (bin/test step
+# "rspec-rails-app"): one Rails application per process.
+ENV["RAILS_ENV"] = "test"
+ENV["DATABASE_URL"] = "sqlite3::memory:"
+require "logger"
+require "rails"
+require "active_record/railtie"
+require "action_controller/railtie"
+require "action_view/railtie"
+require "devise"
+require "railsess"
+require "railsess/railtie"
+
+# The app under test.
+class RailsessTestApp < Rails::Application
+  config.load_defaults 6.1
+  config.root = __dir__
+  config.eager_load = false
+  config.secret_key_base = ("5ecre7" * 22)[0, 128]
+  config.session_store :cookie_store, key: "_myapp_session", domain: :all
+  config.action_dispatch.cookies_serializer = :json
+  config.logger = Logger.new(nil)
+  config.log_level = :fatal
+  config.hosts.clear
+  config.active_support.deprecation = :silence
+  config.action_controller.allow_forgery_protection = true
+  # ApplicationController declares it; the default would be added to every controller after
+  # they are defined here (before initialize!) and undo their skip_forgery_protection.
+  config.action_controller.default_protect_from_forgery = false
+  config.action_dispatch.show_exceptions = false
+end
+
+Devise.setup do |config|
+  config.secret_key = "d" * 128
+  config.mailer_sender = "demo@myapp.test"
+  config.stretches = 1
+  require "devise/orm/active_record"
+end
+
+# Devise's user.
+class User < ActiveRecord::Base
+  devise :database_authenticatable, :rememberable
+end
+
+# Devise's controllers inherit from it.
+class ApplicationController < ActionController::Base
+  protect_from_forgery with: :exception
+end
+
+# What the specs drive: session, flash, cookies, CSRF-protected actions, Devise's current_user.
+class PagesController < ApplicationController
+  skip_forgery_protection only: %i[write_session write_cookie]
+
+  def show_session = render(json: session.to_hash)
+
+  def write_session
+    JSON.parse(request.body.read).each { |k, v| session[k] = v }
+    render json: session.to_hash
+  end
+
+  def reset = (reset_session || true) && render(json: session.to_hash)
+
+  def set_flash
+    flash[params[:key]] = params[:value]
+    render json: {}
+  end
+
+  def show_flash = render(json: flash.to_hash)
+
+  def read_cookie
+    jar = cookie_jar(params[:jar])
+    render json: { value: jar[params[:name]] }
+  end
+
+  def write_cookie
+    body = JSON.parse(request.body.read)
+    options = { value: body["value"] }
+    options[:expires] = body["expires_in"].seconds if body["expires_in"]
+    jar = body["permanent"] ? cookies.permanent : cookies
+    jar = jar.public_send(params[:jar]) unless params[:jar] == "plain"
+    jar[params[:name]] = options
+    render json: {}
+  end
+
+  def form = render(json: { token: form_authenticity_token })
+  def protected_action = render(plain: "ok")
+  def who = render(json: { email: current_user&.email })
+
+  private
+
+  def cookie_jar(name) = name == "plain" ? cookies : cookies.public_send(name)
+end
+
+RailsessTestApp.initialize!
+
+ActiveRecord::Schema.verbose = false
+ActiveRecord::Schema.define do
+  create_table :users do |t|
+    t.string :email, null: false, default: ""
+    t.string :encrypted_password, null: false, default: ""
+    t.datetime :remember_created_at
+  end
+end
