@@ -23,6 +23,7 @@ module Railsess
   autoload :Flash, "railsess/flash"
   autoload :Warden, "railsess/warden"
   autoload :CSRF, "railsess/csrf"
+  autoload :RackUtils, "railsess/rack_utils"
 
   # Rack session middlewares.
   module Session

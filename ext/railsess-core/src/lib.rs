@@ -15,6 +15,7 @@ pub mod key_generator;
 pub mod metadata;
 pub mod secret;
 pub mod verifier;
+pub mod www_form;
 
 mod cbc;
 mod gcm;

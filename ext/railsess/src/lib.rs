@@ -11,6 +11,7 @@ mod json;
 mod key_generator;
 mod strings;
 mod verifier;
+mod www_form;
 
 use magnus::{Error, Module, Ruby};
 
@@ -24,6 +25,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     encryptor::init(ruby, native)?;
     verifier::init(ruby, native)?;
     json::init(ruby, native)?;
+    www_form::init(ruby, native)?;
     Ok(())
 }
 

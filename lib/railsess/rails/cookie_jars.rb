@@ -24,6 +24,8 @@ module Railsess
 
     class << self
       def install!
+        return enable! if @installed
+
         require "action_dispatch"
         require "action_dispatch/middleware/cookies"
         @lock.synchronize do
@@ -32,16 +34,22 @@ module Railsess
             ::ActionDispatch::Cookies::SignedKeyRotatingCookieJar.prepend(SignedJar)
             @installed = true
           end
-          @enabled = true
         end
         require "railsess/session/redis_store"
         Session.define_rails_redis_store
+        enable!
+      end
+
+      def enable!
+        @enabled = true
+        RackUtils.enabled = true if defined?(RackUtils) && ::Rack::Utils.singleton_class <= RackUtils
         true
       end
 
-      # Back to ActiveSupport for every jar built from now on.
+      # Back to ActiveSupport for every jar built from now on (and to Rack's own escaping).
       def uninstall!
         @enabled = false
+        RackUtils.enabled = false if defined?(RackUtils)
       end
 
       def enabled? = @enabled
