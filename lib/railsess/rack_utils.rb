@@ -2,6 +2,7 @@
 
 require "rack/utils"
 
+# railsess (see lib/railsess.rb).
 module Railsess
   # `Rack::Utils.escape` / `unescape` (URI.encode_www_form_component / decode_www_form_component)
   # in the core: the same bytes, encodings and errors, several times faster on the long base64
@@ -14,14 +15,19 @@ module Railsess
       attr_accessor :enabled
     end
 
+    # Strings the core takes: plain, ASCII-compatible and valid (Ruby's regexps raise on the rest).
+    def self.native?(string)
+      enabled && string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
+    end
+
     def escape(string)
-      return super unless RackUtils.enabled && string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
+      return super unless RackUtils.native?(string)
 
       Native.www_form_escape(string).force_encoding(Encoding::US_ASCII)
     end
 
     def unescape(string, encoding = Encoding::UTF_8)
-      return super unless RackUtils.enabled && string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
+      return super unless RackUtils.native?(string)
 
       decoded = Native.www_form_unescape(string)
       decoded ? decoded.force_encoding(encoding) : super # super raises Ruby's ArgumentError
