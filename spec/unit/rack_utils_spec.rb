@@ -22,15 +22,21 @@ RSpec.describe Railsess::RackUtils do
   end
 
   random = Random.new(2026)
-  strings = Array.new(200) { random.bytes(random.rand(40)).force_encoding(%w[UTF-8 BINARY].sample(random: random)) }
+  fixed = [
+    "", "plain", "a b+c/=", "%", "%4", "%zz", "100%", "%C3%BC+%2b", "ü€ \u{1F600}", "a%2", "%%41",
+    "eyJfcmFpbHMiOnsibWVzc2FnZSI6IkJBaDdCa2tpQ1hWelpYSUdPZ1pGVkVraUNHRnViZ1k2QmtWVSIsImV4cCI6bnVsbH19--5e4f",
+    "\xff\xfe".b, "\xff".dup.force_encoding("UTF-8"), "abc".encode("UTF-16LE"), "x".encode("US-ASCII")
+  ]
+  random_bytes = Array.new(200) { random.bytes(random.rand(40)).force_encoding(%w[UTF-8 BINARY].sample(random: random)) }
+  random_escapes = Array.new(200) { Array.new(random.rand(30)) { "%+ab0Z~/=ü".chars.sample(random: random) }.join }
+  strings = fixed + random_bytes + random_escapes
 
   strings.each_with_index do |string, i|
     it "escapes and unescapes string #{i} exactly as Rack does" do
       expect(outcome { fast.escape(string) }).to eq(outcome { rack.escape(string) })
       expect(outcome { fast.unescape(string) }).to eq(outcome { rack.unescape(string) })
-      expect(outcome { fast.unescape(string, Encoding::BINARY) }).to eq(outcome do
-                                                                          rack.unescape(string, Encoding::BINARY)
-                                                                        end)
+      binary = Encoding::BINARY
+      expect(outcome { fast.unescape(string, binary) }).to eq(outcome { rack.unescape(string, binary) })
     end
   end
 
