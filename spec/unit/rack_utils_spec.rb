@@ -27,7 +27,9 @@ RSpec.describe Railsess::RackUtils do
     "eyJfcmFpbHMiOnsibWVzc2FnZSI6IkJBaDdCa2tpQ1hWelpYSUdPZ1pGVkVraUNHRnViZ1k2QmtWVSIsImV4cCI6bnVsbH19--5e4f",
     "\xff\xfe".b, "\xff".dup.force_encoding("UTF-8"), "abc".encode("UTF-16LE"), "x".encode("US-ASCII")
   ]
-  random_bytes = Array.new(200) { random.bytes(random.rand(40)).force_encoding(%w[UTF-8 BINARY].sample(random: random)) }
+  random_bytes = Array.new(200) do
+    random.bytes(random.rand(40)).force_encoding(%w[UTF-8 BINARY].sample(random: random))
+  end
   random_escapes = Array.new(200) { Array.new(random.rand(30)) { "%+ab0Z~/=ü".chars.sample(random: random) }.join }
   strings = fixed + random_bytes + random_escapes
 
