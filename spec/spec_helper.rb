@@ -31,5 +31,9 @@ RSpec.configure do |config|
   config.filter_run_excluding :active_support if WITHOUT_ACTIVE_SUPPORT
   # spec/rails_app boots a Rails application: it runs in its own process (bin/test step
   # rspec-rails-app: `RAILSESS_RAILS_APP=1 rspec spec/rails_app`).
-  config.exclude_pattern = "spec/rails_app/**/*_spec.rb" unless ENV["RAILSESS_RAILS_APP"]
+  # spec/e2e starts bin/demo and drives Chromium: also its own process (step e2e).
+  excluded = []
+  excluded << "rails_app" unless ENV["RAILSESS_RAILS_APP"]
+  excluded << "e2e" unless ENV["RAILSESS_E2E"]
+  config.exclude_pattern = "spec/{#{excluded.join(',')}}/**/*_spec.rb" unless excluded.empty?
 end
