@@ -30,6 +30,7 @@ class DemoWww < Rails::Application
   config.action_controller.default_protect_from_forgery = false # declared below
   config.hosts << ".myapp.test" << "localhost" << "127.0.0.1"
   config.logger = Logger.new($stdout, level: Logger::WARN)
+  config.log_level = :warn
   config.active_support.deprecation = :silence
   if (redis_url = ENV.fetch("DEMO_REDIS_URL", nil))
     config.cache_store = :redis_cache_store, { url: redis_url, namespace: "myapp" }
