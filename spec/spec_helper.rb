@@ -23,6 +23,16 @@ require "railsess"
 Dir[File.join(__dir__, "support", "**", "*.rb")].each { |f| require f }
 
 RSpec.configure do |config|
+  # RAILSESS_GC_STRESS=1: every example runs with a (minor) GC at every allocation, so native code
+  # that holds a Ruby object the GC cannot see fails (bin/test runs a subset this way).
+  if ENV["RAILSESS_GC_STRESS"]
+    config.around do |example|
+      GC.stress = 0x01
+      example.run
+    ensure
+      GC.stress = false
+    end
+  end
   config.disable_monkey_patching!
   config.order = :random
   Kernel.srand config.seed

@@ -1,0 +1,111 @@
+# frozen_string_literal: true
+
+require "rack/mock"
+
+# A mutation fuzzer on the Ruby side: real messages and cookies, mutated at random, go through
+# railsess and through the real ActiveSupport; every outcome must be the same (the same value, nil,
+# or an exception of the same class). The Rack middleware must answer every mutated cookie without
+# a 500. RAILSESS_FUZZ_ITERATIONS sets the mutations per target (rake fuzz runs many more);
+# RAILSESS_FUZZ_SEED reproduces a run.
+RSpec.describe "mutation fuzzing against ActiveSupport", :active_support do
+  let(:iterations) { Integer(ENV.fetch("RAILSESS_FUZZ_ITERATIONS", "300")) }
+  let(:seed) { Integer(ENV.fetch("RAILSESS_FUZZ_SEED", Random.new_seed.to_s[0, 9])) }
+  let(:random) { Random.new(seed) }
+  let(:null) { ActiveSupport::MessageEncryptor::NullSerializer }
+
+  # The same message, mutated the ways an attacker or a broken proxy would.
+  def mutate(message)
+    bytes = message.b
+    case random.rand(12)
+    when 0 then flip(bytes)
+    when 1 then bytes.byteslice(0, random.rand(bytes.bytesize + 1))
+    when 2 then bytes.insert(random.rand(bytes.bytesize + 1), random.bytes(1 + random.rand(3)))
+    when 3 then delete(bytes)
+    when 4 then "#{bytes}--#{%w[Zm9v AAAA -- = =="].sample(random: random)}"
+    when 5 then bytes.tr("+/", "-_")
+    when 6 then bytes.sub("--", %w[- --- ---- -_].sample(random: random))
+    when 7 then bytes.split("--").shuffle(random: random).join("--")
+    when 8 then "#{bytes}\0"
+    when 9 then bytes.force_encoding(Encoding::UTF_8) + "\xff".b.force_encoding(Encoding::UTF_8)
+    when 10 then random.bytes(random.rand(80))
+    else flip(flip(bytes))
+    end
+  end
+
+  def flip(bytes)
+    return bytes if bytes.empty?
+
+    i = random.rand(bytes.bytesize)
+    bytes.setbyte(i, bytes.getbyte(i) ^ (1 << random.rand(8)))
+    bytes
+  end
+
+  def delete(bytes)
+    return bytes if bytes.empty?
+
+    i = random.rand(bytes.bytesize)
+    bytes.byteslice(0, i) + bytes.byteslice((i + 1 + random.rand(3))..).to_s
+  end
+
+  def outcome
+    [:value, yield]
+  rescue ActiveSupport::MessageEncryptor::InvalidMessage
+    [:error, "InvalidMessage"]
+  rescue ActiveSupport::MessageVerifier::InvalidSignature
+    [:error, "InvalidSignature"]
+  rescue StandardError => e
+    [:error, e.class.name]
+  end
+
+  def compare(label, messages)
+    mismatches = []
+    iterations.times do
+      original = messages.sample(random: random)
+      mutated = mutate(original.dup)
+      ours = outcome { yield(:railsess, mutated) }
+      theirs = outcome { yield(:active_support, mutated) }
+      mismatches << [mutated, ours, theirs] unless ours == theirs
+    end
+    expect(mismatches.first(3)).to eq([]), "#{label}: #{mismatches.size} of #{iterations} differ (seed #{seed})"
+  end
+
+  def values = [{ "id" => 1, "tags" => ["<a>", "ü"] }, "plain", [1, nil, true], { "n" => 2.5 }]
+
+  {
+    "aes-256-gcm" => [["k" * 32], { cipher: "aes-256-gcm" }],
+    "aes-256-cbc" => [["k" * 32, "s" * 64], { cipher: "aes-256-cbc" }]
+  }.each do |cipher, (secrets, options)|
+    it "decrypt_and_verify (#{cipher}, JSON, purpose) agrees with ActiveSupport on mutated messages" do
+      impls = { railsess: Railsess::MessageEncryptor.new(*secrets, serializer: JSON, **options),
+                active_support: ActiveSupport::MessageEncryptor.new(*secrets, serializer: JSON, **options) }
+      messages = values.flat_map do |v|
+        [impls[:active_support].encrypt_and_sign(v, purpose: "cookie.s"), impls[:railsess].encrypt_and_sign(v)]
+      end
+      compare(cipher, messages) { |who, message| impls.fetch(who).decrypt_and_verify(message, purpose: "cookie.s") }
+    end
+  end
+
+  it "verified and verify (SHA1, JSON) agree with ActiveSupport on mutated messages" do
+    impls = { railsess: Railsess::MessageVerifier.new("v" * 64, serializer: JSON),
+              active_support: ActiveSupport::MessageVerifier.new("v" * 64, serializer: JSON) }
+    messages = values.flat_map { |v| [impls[:active_support].generate(v, purpose: "p"), impls[:railsess].generate(v)] }
+    compare("verified", messages) { |who, message| impls.fetch(who).verified(message, purpose: "p") }
+    compare("verify", messages) { |who, message| impls.fetch(who).verify(message) }
+  end
+
+  it "Session::CookieStore answers every mutated session cookie without an error" do
+    app = Railsess::Session::CookieStore.new(->(env) { [200, {}, [env["rack.session"].to_hash.to_s]] },
+                                             preset: "6.1", secret_key_base: "x" * 64, key: "_s")
+    cookie = Rack::MockRequest.new(Railsess::Session::CookieStore.new(lambda { |env|
+      env["rack.session"]["user"] = 1
+      [200, {}, []]
+    }, preset: "6.1", secret_key_base: "x" * 64, key: "_s")).get("/")["Set-Cookie"][/_s=([^;]+)/, 1]
+    failures = []
+    iterations.times do
+      mutated = mutate(CGI.unescape(cookie))
+      response = Rack::MockRequest.new(app).get("/", "HTTP_COOKIE" => "_s=#{CGI.escape(mutated)}")
+      failures << mutated unless response.status == 200
+    end
+    expect(failures.first(3)).to eq([]), "seed #{seed}"
+  end
+end
