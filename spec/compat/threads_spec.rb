@@ -33,7 +33,7 @@ RSpec.describe "railsess from many threads" do
   it "derives keys with one shared caching key generator" do
     generator = Railsess::CachingKeyGenerator.new(Railsess::KeyGenerator.new("secret", iterations: 2000))
     expected = (0...16).to_h do |i|
-      [i, OpenSSL::PKCS5.pbkdf2_hmac("secret", "salt #{i}", 2000, 32, OpenSSL::Digest::SHA1.new)]
+      [i, OpenSSL::PKCS5.pbkdf2_hmac("secret", "salt #{i}", 2000, 32, OpenSSL::Digest.new("SHA1"))]
     end
     results = in_threads(threads) { (0...16).to_a.shuffle.map { |i| [i, generator.generate_key("salt #{i}", 32)] } }
     results.flatten(1).each { |i, key| expect(key).to eq(expected.fetch(i)) }

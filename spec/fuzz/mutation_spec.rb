@@ -7,29 +7,30 @@ require "rack/mock"
 # or an exception of the same class). The Rack middleware must answer every mutated cookie without
 # a 500. RAILSESS_FUZZ_ITERATIONS sets the mutations per target (rake fuzz runs many more);
 # RAILSESS_FUZZ_SEED reproduces a run.
+# The ways an attacker or a broken proxy mutates a message.
+FUZZ_MUTATIONS = [
+  ->(b, _r, f) { f.flip(b) },
+  ->(b, r, _) { b.byteslice(0, r.rand(b.bytesize + 1)) },
+  ->(b, r, _) { b.insert(r.rand(b.bytesize + 1), r.bytes(1 + r.rand(3))) },
+  ->(b, _, f) { f.delete(b) },
+  ->(b, r, _) { "#{b}--#{%w[Zm9v AAAA -- = ==].sample(random: r)}" },
+  ->(b, _, _) { b.tr("+/", "-_") },
+  ->(b, r, _) { b.sub("--", %w[- --- ---- -_].sample(random: r)) },
+  ->(b, r, _) { b.split("--").shuffle(random: r).join("--") },
+  ->(b, _, _) { "#{b}\0" },
+  ->(b, _, _) { b.force_encoding(Encoding::UTF_8) + "\xff".b.force_encoding(Encoding::UTF_8) },
+  ->(_, r, _) { r.bytes(r.rand(80)) },
+  ->(b, _, f) { f.flip(f.flip(b)) }
+].freeze
+
 RSpec.describe "mutation fuzzing against ActiveSupport", :active_support do
   let(:iterations) { Integer(ENV.fetch("RAILSESS_FUZZ_ITERATIONS", "300")) }
   let(:seed) { Integer(ENV.fetch("RAILSESS_FUZZ_SEED", Random.new_seed.to_s[0, 9])) }
   let(:random) { Random.new(seed) }
   let(:null) { ActiveSupport::MessageEncryptor::NullSerializer }
 
-  # The same message, mutated the ways an attacker or a broken proxy would.
   def mutate(message)
-    bytes = message.b
-    case random.rand(12)
-    when 0 then flip(bytes)
-    when 1 then bytes.byteslice(0, random.rand(bytes.bytesize + 1))
-    when 2 then bytes.insert(random.rand(bytes.bytesize + 1), random.bytes(1 + random.rand(3)))
-    when 3 then delete(bytes)
-    when 4 then "#{bytes}--#{%w[Zm9v AAAA -- = =="].sample(random: random)}"
-    when 5 then bytes.tr("+/", "-_")
-    when 6 then bytes.sub("--", %w[- --- ---- -_].sample(random: random))
-    when 7 then bytes.split("--").shuffle(random: random).join("--")
-    when 8 then "#{bytes}\0"
-    when 9 then bytes.force_encoding(Encoding::UTF_8) + "\xff".b.force_encoding(Encoding::UTF_8)
-    when 10 then random.bytes(random.rand(80))
-    else flip(flip(bytes))
-    end
+    FUZZ_MUTATIONS.sample(random: random).call(message.b, random, self)
   end
 
   def flip(bytes)
