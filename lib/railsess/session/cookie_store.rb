@@ -31,8 +31,10 @@ module Railsess
       attr_reader :cookie_config
 
       def initialize(app, options = {})
-        crypto, rack = CookieConfig.partition(options.transform_keys(&:to_sym))
-        @cookie_config = crypto.delete(:config) || CookieConfig.new(**crypto)
+        options = options.transform_keys(&:to_sym)
+        config = options.delete(:config)
+        crypto, rack = CookieConfig.partition(options)
+        @cookie_config = config || CookieConfig.new(**crypto)
         rack[:same_site] = @cookie_config.same_site unless rack.key?(:same_site)
         super(app, rack.merge(cookie_only: true))
       end
