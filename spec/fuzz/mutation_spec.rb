@@ -94,6 +94,20 @@ RSpec.describe "mutation fuzzing against ActiveSupport", :active_support do
     compare("verify", messages) { |who, message| impls.fetch(who).verify(message) }
   end
 
+  it "parses mutated JSON into the same Ruby objects as the json gem (the core's JSON-to-Ruby path)" do
+    documents = [JSON.generate(values), '{"a":[1,2.5,-0.0,1e300,"\\u00fc\\ud83d\\ude00",null,true,{"b":{}}]}',
+                 JSON.generate("x" => "y" * 300), "[#{'[' * 50}1#{']' * 50}]", '{"n":12345678901234567890}']
+    mismatches = []
+    iterations.times do
+      text = mutate(documents.sample(random: random)).force_encoding(Encoding::UTF_8)
+      ours = outcome { Railsess::JSON.parse(text) { JSON.parse(text) } }
+      theirs = outcome { JSON.parse(text) }
+      # Marshal compares exactly: key order, -0.0, string encodings.
+      mismatches << [text, ours, theirs] unless Marshal.dump(ours) == Marshal.dump(theirs)
+    end
+    expect(mismatches.first(3)).to eq([]), "seed #{seed}"
+  end
+
   it "Session::CookieStore answers every mutated session cookie without an error" do
     app = Railsess::Session::CookieStore.new(->(env) { [200, {}, [env["rack.session"].to_hash.to_s]] },
                                              preset: "6.1", secret_key_base: "x" * 64, key: "_s")
