@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+# railsess (see lib/railsess.rb): the native core's Ruby side, and which implementation of it runs.
 module Railsess
   # Base class of railsess' own errors (misuse, internal failures).
   class Error < StandardError; end
@@ -20,6 +21,25 @@ module Railsess
 
     DIGESTS = %w[SHA1 SHA256 SHA384 SHA512].freeze
   end
-end
 
-require "railsess/railsess"
+  # The compiled extension (lib/railsess/railsess.so), or the pure-Ruby port of it
+  # (lib/railsess/pure.rb, same behaviour, slower) when the extension cannot be loaded
+  # (unsupported platform, JRuby, failed build; with a warning) or RAILSESS_PURE=1 asks for it.
+  @native = ["", "0"].include?(ENV.fetch("RAILSESS_PURE", "")) &&
+            begin
+              require "railsess/railsess"
+              true
+            rescue LoadError => e
+              warn "railsess: native extension unavailable (#{e.message}); using the pure-Ruby implementation"
+              false
+            end
+  unless @native
+    require "railsess/pure"
+    Native::Pure.install
+  end
+
+  # true when the compiled extension is in use, false with the pure-Ruby implementation.
+  def self.native?
+    @native
+  end
+end
