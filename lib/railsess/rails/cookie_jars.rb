@@ -68,6 +68,14 @@ module Railsess
         notifications = Compat.active_support_const("ActiveSupport::Notifications")
         notifications&.instrument(EVENT, jar: jar, purpose: purpose)
       end
+
+      # The jar's on_rotation, reporting the read through a rotation first.
+      def reporting(jar, purpose, on_rotation)
+        lambda do
+          instrument(jar, purpose)
+          on_rotation&.call
+        end
+      end
     end
 
     # Rails' JsonSerializer / :json cookie serializer, on Railsess::JSON.
@@ -95,6 +103,15 @@ module Railsess
       end
 
       def null_serializer = ::ActiveSupport::MessageEncryptor::NullSerializer
+
+      # `config.action_dispatch.cookies_rotations` of this jar's kind, as ActionDispatch adds them.
+      def rotate_as_rails(codec, kind)
+        request.cookies_rotations.public_send(kind).each do |(*secrets)|
+          options = secrets.last.is_a?(Hash) ? secrets.pop : {}
+          codec.rotate(*secrets, serializer: null_serializer, **options)
+        end
+        codec
+      end
     end
 
     # ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar#initialize, on railsess.
@@ -118,11 +135,7 @@ module Railsess
       private
 
       def railsess_encryptor(auth)
-        encryptor = auth ? railsess_gcm(encrypted_cookie_cipher) : railsess_cbc(nil)
-        request.cookies_rotations.encrypted.each do |(*secrets)|
-          options = secrets.last.is_a?(Hash) ? secrets.pop : {}
-          encryptor.rotate(*secrets, serializer: null_serializer, **options)
-        end
+        encryptor = rotate_as_rails(auth ? railsess_gcm(encrypted_cookie_cipher) : railsess_cbc(nil), :encrypted)
         if upgrade_legacy_hmac_aes_cbc_cookies?
           encryptor.fall_back_to(railsess_cbc(digest))
         elsif prepare_upgrade_legacy_hmac_aes_cbc_cookies?
@@ -147,10 +160,7 @@ module Railsess
       # The jar's encryptor: reports reads through a rotation.
       class Encryptor < MessageEncryptor
         def decrypt_and_verify(message, on_rotation: @on_rotation, purpose: nil, **options)
-          rotated = lambda do
-            RailsIntegration.instrument(:encrypted, purpose)
-            on_rotation&.call
-          end
+          rotated = RailsIntegration.reporting(:encrypted, purpose, on_rotation)
           super(message, on_rotation: rotated, purpose: purpose, **options)
         end
       end
@@ -175,22 +185,14 @@ module Railsess
 
       def railsess_verifier
         secret = request.key_generator.generate_key(request.signed_cookie_salt)
-        verifier = Verifier.new(secret, digest: signed_cookie_digest, serializer: null_serializer)
-        request.cookies_rotations.signed.each do |(*secrets)|
-          options = secrets.last.is_a?(Hash) ? secrets.pop : {}
-          verifier.rotate(*secrets, serializer: null_serializer, **options)
-        end
-        verifier
+        rotate_as_rails(Verifier.new(secret, digest: signed_cookie_digest, serializer: null_serializer), :signed)
       end
 
       # The jar's verifier: reports reads through a rotation.
       class Verifier < MessageVerifier
         def verified(message, on_rotation: @on_rotation, purpose: nil, **options)
-          rotated = lambda do
-            RailsIntegration.instrument(:signed, purpose)
-            on_rotation&.call
-          end
-          super(message, on_rotation: rotated, purpose: purpose, **options)
+          super(message, on_rotation: RailsIntegration.reporting(:signed, purpose, on_rotation), purpose: purpose,
+                         **options)
         end
       end
     end
