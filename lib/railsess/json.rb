@@ -18,27 +18,68 @@ module Railsess
 
     module_function
 
+    # Native.json_generate's flags (see ext/railsess/src/json_generate.rs).
+    GENERATE_HTML = 1
+    GENERATE_SEPARATORS = 2
+    GENERATE_ACTIVE_SUPPORT = 4
+
     def encode(value)
       if active_support_json?
-        return ::ActiveSupport::JSON.encode(value) unless plain?(value) && default_active_support_encoding?
+        return ::ActiveSupport::JSON.encode(value) unless default_active_support_encoding?
 
-        return escape(::JSON.generate(value), ::ActiveSupport.escape_html_entities_in_json)
+        html = ::ActiveSupport.escape_html_entities_in_json
+        separators = js_separators_escaped?
+        json = Native.json_generate(value, generate_flags(html, separators))
+        return json if json
+        return ::ActiveSupport::JSON.encode(value) unless plain?(value)
+
+        return escape(::JSON.generate(value), html, separators)
       end
 
-      escape(::JSON.generate(plain?(value) ? value : jsonify(value)), true)
+      json = Native.json_generate(value, generate_flags(true, true))
+      json || escape(::JSON.generate(plain?(value) ? value : jsonify(value)), true, true)
+    end
+
+    # `::JSON.dump(value)` (what the `::JSON` serializer writes), natively for plain values
+    # while `JSON.dump_default_options` are the json gem's (which leave plain values' text alone).
+    def dump_like_json_gem(value)
+      (default_dump_options? && Native.json_generate(value, 0)) || ::JSON.dump(value)
+    end
+
+    DUMP_OPTIONS_AFFECTING_PLAIN_VALUES = %i[escape_slash script_safe ascii_only].freeze
+
+    def default_dump_options?
+      options = ::JSON.dump_default_options
+      hash = options.hash
+      return @default_dump_options if @dump_options_hash == hash
+
+      @dump_options_hash = hash
+      @default_dump_options = DUMP_OPTIONS_AFFECTING_PLAIN_VALUES.none? { |key| options[key] }
+    end
+
+    def generate_flags(html, separators)
+      GENERATE_ACTIVE_SUPPORT | (html ? GENERATE_HTML : 0) | (separators ? GENERATE_SEPARATORS : 0)
+    end
+
+    # ActiveSupport 8.1 can leave U+2028/U+2029 alone (`escape_js_separators_in_json`).
+    def js_separators_escaped?
+      encoding = ::ActiveSupport::JSON::Encoding
+      !encoding.respond_to?(:escape_js_separators_in_json) || encoding.escape_js_separators_in_json
     end
 
     LINE_SEPARATORS = /[\u2028\u2029]/
     HTML_CHARS = ["<", ">", "&"].freeze
+    HTML_REGEX = Regexp.union(*HTML_CHARS)
     LINE_SEPARATOR_CHARS = ["\u2028", "\u2029"].freeze
 
     # ActiveSupport's escaping of the generated JSON (`include?` first: a scan per character is
     # much cheaper than a regexp over multibyte alternatives, and most JSON needs no escaping).
-    def escape(json, html)
-      if html && HTML_CHARS.any? { |c| json.include?(c) }
-        json.gsub(ESCAPE_REGEX, ESCAPED_CHARS)
-      elsif LINE_SEPARATOR_CHARS.any? { |c| json.include?(c) }
-        json.gsub(LINE_SEPARATORS, ESCAPED_CHARS)
+    def escape(json, html, separators)
+      html &&= HTML_CHARS.any? { |c| json.include?(c) }
+      separators &&= LINE_SEPARATOR_CHARS.any? { |c| json.include?(c) }
+      if html && separators then json.gsub(ESCAPE_REGEX, ESCAPED_CHARS)
+      elsif html then json.gsub(HTML_REGEX, ESCAPED_CHARS)
+      elsif separators then json.gsub(LINE_SEPARATORS, ESCAPED_CHARS)
       else
         json
       end

@@ -438,7 +438,7 @@ module Railsess
         # [value] where the core parses the text itself, nil where it leaves it to Ruby. The core
         # gives Ruby's own result for what it parses, so that is Ruby's parser here.
         def parse(bytes, max_nesting, create_id)
-          return nil if bytes.match?(/\A[ \t\n\f\r]*\z/n) || long_digit_run?(bytes)
+          return nil if bytes.match?(/\A[ \t\n\f\r]*\z/n)
 
           reader = Reader.new(bytes)
           valid = Reader.read do
@@ -448,15 +448,23 @@ module Railsess
           end
           return nil unless valid
 
-          [::JSON.parse(bytes.dup.force_encoding(Encoding::UTF_8), max_nesting: false, allow_nan: false,
-                                                                   create_additions: false)]
+          value = ::JSON.parse(bytes.dup.force_encoding(Encoding::UTF_8), max_nesting: false, allow_nan: false,
+                                                                          create_additions: false)
+          [value] unless beyond_64_bits?(value)
         rescue StandardError
           nil
         end
 
-        # Integers of 19+ digits may not fit 64 bits: the core leaves any such digit run to Ruby.
-        def long_digit_run?(bytes)
-          bytes.gsub(/"(?>[^"\\]+|\\.)*+"?/mn, '"').match?(/[0-9]{19}/)
+        # Numbers of magnitude 2**63 or more: the core reads integers into i64/u64 and leaves
+        # everything larger (floats included) to Ruby.
+        def beyond_64_bits?(value)
+          case value
+          when Hash then value.each_value.any? { |v| beyond_64_bits?(v) }
+          when Array then value.any? { |v| beyond_64_bits?(v) }
+          when Float then value.abs >= 2.0**63
+          when Integer then value < -(2**63) || value >= 2**64
+          else false
+          end
         end
 
         # What the JSON fast path makes of a plaintext: the value, `content` (Rails returns nil)
@@ -576,6 +584,12 @@ module Railsess
 
           parsed = Json.parse(source.b, max_nesting, create_id)
           parsed ? parsed.first : fallback
+        end
+
+        # `Railsess::Native.json_generate(value, flags)`: the extension writes plain values' JSON
+        # itself; here Ruby's generator (the caller's fallback for nil) always does.
+        def json_generate(_value, flags)
+          raise ArgumentError, "unknown json_generate mode #{flags}" unless Args.unsigned(flags, 32) <= 7
         end
 
         # URI.encode_www_form_component's bytes, as a binary String.

@@ -88,6 +88,16 @@ impl LegacyEnvelope {
         if !plain.starts_with(PREFIX) {
             return None;
         }
+        scan_canonical(plain).or_else(|| Self::parse_json(plain))
+    }
+
+    /// The same answer through serde_json: for envelopes whose strings hold escapes, and as the
+    /// reference `scan_canonical` is tested against.
+    #[doc(hidden)]
+    pub fn parse_json(plain: &[u8]) -> Option<LegacyEnvelope> {
+        if !plain.starts_with(PREFIX) {
+            return None;
+        }
         let outer: Outer = serde_json::from_slice(plain).ok()?;
         let Inner { message, exp, pur } = outer.rails;
         Some(LegacyEnvelope {
@@ -96,6 +106,47 @@ impl LegacyEnvelope {
             pur,
         })
     }
+}
+
+/// Reads the envelope exactly as `wrap_legacy` writes it when neither string needs an escape
+/// (every cookie Rails writes: base64 and purposes like "cookie._app_session"), without a
+/// JSON parser. `None` means "not that shape": `parse_json` then decides.
+fn scan_canonical(plain: &[u8]) -> Option<LegacyEnvelope> {
+    let rest = plain.strip_prefix(PREFIX)?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    let (message, rest) = rest.split_at(end);
+    let rest = rest.strip_prefix(br#"","exp":"#)?;
+    let (exp, rest) = plain_string_or_null(rest)?;
+    let rest = rest.strip_prefix(br#","pur":"#)?;
+    let (pur, rest) = plain_string_or_null(rest)?;
+    if rest != b"}}" {
+        return None;
+    }
+    // Valid base64 is printable ASCII, which reads the same raw or through serde. Other bytes:
+    // serde refuses control characters and invalid UTF-8 outright, so let it decide.
+    let message = match codec::strict_decode(message) {
+        Ok(decoded) => Some(decoded),
+        Err(_) if message.iter().all(|b| (0x20..0x7f).contains(b)) => None,
+        Err(_) => return None,
+    };
+    Some(LegacyEnvelope { message, exp, pur })
+}
+
+/// `null`, or a JSON string without escapes or control characters (which serde_json would
+/// refuse or unescape), and the bytes after it.
+fn plain_string_or_null(input: &[u8]) -> Option<(Option<String>, &[u8])> {
+    if let Some(rest) = input.strip_prefix(b"null") {
+        return Some((None, rest));
+    }
+    let body = input.strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', body)?;
+    let (content, rest) = body.split_at(end);
+    let rest = rest.strip_prefix(b"\"")?;
+    if content.iter().any(|&b| b < 0x20) {
+        return None;
+    }
+    let content = std::str::from_utf8(content).ok()?;
+    Some((Some(content.to_owned()), rest))
 }
 
 #[cfg(test)]

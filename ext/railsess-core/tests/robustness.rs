@@ -94,3 +94,86 @@ fn a_single_flipped_byte_is_always_rejected() {
         assert!(gcm.decrypt_and_verify(&tampered).is_err(), "byte {i}");
     }
 }
+
+/// `LegacyEnvelope::parse` scans the canonical envelope without serde; on every input it must
+/// answer what the serde reading answers.
+#[test]
+fn envelope_scan_agrees_with_serde() {
+    let pieces: &[&[u8]] = &[
+        br#"{"_rails":{"message":""#,
+        b"YQ==",
+        b"eyJhIjoxfQ==",
+        b"YR==",
+        br#"","exp":"#,
+        br#","pur":"#,
+        b"null",
+        br#""cookie._app_session""#,
+        br#""2030-01-01T00:00:00.000Z""#,
+        br#""a\"b""#,
+        br#""\u003c""#,
+        "\"\u{e9}t\u{e9}\"".as_bytes(),
+        b"\"\xff\"",
+        b"\"\x01\"",
+        b"}}",
+        b"}} ",
+        b" ",
+        b"\\",
+        b"\"",
+        b"\x7f",
+        b"\xc3",
+        b"1",
+    ];
+    let mut seed = 7u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let canonical = wrap_legacy(b"{\"a\":1}", Some("2030"), Some("p"));
+    for round in 0..200_000 {
+        let mut input: Vec<u8> = if round % 2 == 0 {
+            canonical.clone()
+        } else {
+            br#"{"_rails":{"message":""#.to_vec()
+        };
+        if round % 2 == 0 {
+            // mutate one byte of a canonical envelope
+            let at = (next() as usize) % input.len();
+            input[at] = next() as u8;
+        } else {
+            for _ in 0..(next() % 8) {
+                input.extend_from_slice(pieces[(next() as usize) % pieces.len()]);
+            }
+        }
+        assert_eq!(
+            LegacyEnvelope::parse(&input),
+            LegacyEnvelope::parse_json(&input),
+            "input {:?}",
+            String::from_utf8_lossy(&input)
+        );
+    }
+    // and the shapes that matter, built in order
+    for message in [&b"YQ=="[..], b"YR==", b"", b"!!"] {
+        for exp in [&b"null"[..], br#""2030""#, br#""a\u0026""#, b"\"\x01\""] {
+            for pur in [
+                &b"null"[..],
+                br#""p""#,
+                "\"\u{2028}\"".as_bytes(),
+                b"\"\xff\"",
+            ] {
+                let mut input = br#"{"_rails":{"message":""#.to_vec();
+                input.extend_from_slice(message);
+                input.extend_from_slice(br#"","exp":"#);
+                input.extend_from_slice(exp);
+                input.extend_from_slice(br#","pur":"#);
+                input.extend_from_slice(pur);
+                input.extend_from_slice(b"}}");
+                assert_eq!(
+                    LegacyEnvelope::parse(&input),
+                    LegacyEnvelope::parse_json(&input)
+                );
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! Only the common case is handled here; for anything where Ruby's parser could answer
 //! differently it returns `fallback` (a sentinel object) and Ruby parses the text itself, so
 //! results and errors are Ruby's own: invalid or unusual JSON (comments, NaN, trailing commas,
-//! invalid UTF-8, lone surrogates), integers of 19+ digits (Ruby makes Bignums), nesting past
+//! invalid UTF-8, lone surrogates), numbers of magnitude 2**63 or more (an integer that large
+//! is a Bignum in Ruby where serde makes it a float), nesting past
 //! `max_nesting` (Ruby raises) or past serde's limit, blank input, an object with the
 //! `create_id` key (`JSON.load` would instantiate a class), a non-UTF-8 source encoding.
 //!
@@ -79,6 +80,12 @@ impl<'de> Visitor<'de> for Seed<'_> {
         if v == 0.0 && v.is_sign_negative() {
             return Err(E::custom("negative zero"));
         }
+        // An integer literal outside i64/u64 arrives here as a float; Ruby makes it a Bignum.
+        // Every such literal is at least 2**63 in magnitude, so Ruby decides for all of those
+        // (float literals that large included: slower, never different).
+        if v.abs() >= BIGNUM_FLOOR {
+            return Err(E::custom("integer may need a Bignum"));
+        }
         Ok(self.ruby.float_from_f64(v).as_value())
     }
 
@@ -149,33 +156,8 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 }
 
-/// Integers of 19+ digits may not fit an i64/u64 (serde would make them floats, Ruby Bignums):
-/// leave every number with such a digit run to Ruby.
-fn has_long_digit_run(json: &[u8]) -> bool {
-    let (mut in_string, mut escaped, mut run) = (false, false, 0usize);
-    for &b in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        if b.is_ascii_digit() {
-            run += 1;
-            if run >= 19 {
-                return true;
-            }
-        } else {
-            run = 0;
-            in_string = b == b'"';
-        }
-    }
-    false
-}
+/// 2**63: the smallest magnitude of an integer literal that fits neither i64 nor u64.
+const BIGNUM_FLOOR: f64 = 9_223_372_036_854_775_808.0;
 
 /// Parses `bytes` into Ruby objects, or `None` where Ruby's own parser must decide.
 pub(crate) fn parse(
@@ -184,7 +166,7 @@ pub(crate) fn parse(
     max_nesting: Option<usize>,
     create_id: Option<&str>,
 ) -> Result<Option<Value>, Error> {
-    if bytes.iter().all(u8::is_ascii_whitespace) || has_long_digit_run(bytes) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
     let seed = Seed {

@@ -8,6 +8,7 @@ mod encryptor;
 mod errors;
 mod gvl;
 mod json;
+mod json_generate;
 mod key_generator;
 mod strings;
 mod verifier;
@@ -25,6 +26,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     encryptor::init(ruby, native)?;
     verifier::init(ruby, native)?;
     json::init(ruby, native)?;
+    json_generate::init(ruby, native)?;
     www_form::init(ruby, native)?;
     Ok(())
 }

@@ -37,7 +37,11 @@ module Railsess
       attr_reader :serializer
 
       def serialize(value)
-        @serializer.dump(value)
+        case @json_load
+        when :load then Railsess::JSON.dump_like_json_gem(value)
+        when :parse then Railsess::JSON.encode(value)
+        else @serializer.dump(value)
+        end
       end
 
       # 7.1+: a serializer failure is its own kind.
