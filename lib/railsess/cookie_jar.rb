@@ -6,6 +6,7 @@ require "rack/request"
 require "rack/response"
 require "railsess/cookie_config"
 require "railsess/cookie_domain"
+require "railsess/rack_utils"
 
 module Railsess
   # Rails' cookie jar for a Rack request (ActionDispatch::Cookies::CookieJar and its chained jars):
@@ -64,7 +65,7 @@ module Railsess
       @request = ::Rack::Request.new(env)
       @config = config
       @tld_length = tld_length
-      @cookies = @request.cookies.dup
+      @cookies = RackUtils.request_cookies(@request).dup
       @set_cookies = {}
       @delete_cookies = {}
       @committed = false
@@ -119,7 +120,7 @@ module Railsess
       @committed = true
       response = ::Rack::Response::Raw.new(200, headers)
       @set_cookies.each do |name, options|
-        response.set_cookie(name, options.slice(*COOKIE_OPTIONS)) if write_cookie?(options)
+        RackUtils.set_cookie(response, name, options.slice(*COOKIE_OPTIONS)) if write_cookie?(options)
       end
       @delete_cookies.each { |name, options| response.delete_cookie(name, options.slice(*COOKIE_OPTIONS)) }
     end

@@ -140,20 +140,34 @@ module Railsess
       return PARSE_ARGS if kind == :parse
 
       options = ::JSON.load_default_options
-      hash = options.hash
-      create_id = ::JSON.create_id
-      return @load_args if @load_options_hash == hash && @load_create_id == create_id
+      return nil unless options.is_a?(Hash) && Native.json_options_within(options, LOAD_OPTIONS)
 
-      @load_options_hash = hash
-      @load_create_id = create_id
-      @load_args = load_args(options)
+      nesting = options[:max_nesting]
+      nesting = nil unless nesting.is_a?(Integer) && nesting.positive?
+      create_id = options[:create_additions] ? json_create_id : nil
+      args = @load_args
+      return args if args && args[0] == nesting && args[1].equal?(create_id)
+
+      @load_args = [nesting, create_id].freeze
     end
 
-    def load_args(options)
-      options.each_key { |key| return nil unless LOAD_OPTIONS.include?(key) }
-      nesting = options[:max_nesting]
-      [nesting.is_a?(Integer) && nesting.positive? ? nesting : nil,
-       options[:create_additions] ? ::JSON.create_id : nil].freeze
+    CREATE_ID_KEY = :"JSON.create_id"
+
+    # `::JSON.create_id`, read straight from the fiber-local the json gem keeps it in when a
+    # one-time probe shows that is where it lives (json 2.x); otherwise by calling it.
+    def json_create_id
+      default = create_id_default
+      default ? Thread.current[CREATE_ID_KEY] || default : ::JSON.create_id
+    end
+
+    def create_id_default
+      return @create_id_default unless @create_id_default.nil?
+
+      @create_id_default = Thread.new do
+        default = ::JSON.create_id
+        Thread.current[CREATE_ID_KEY] = "railsess.probe"
+        ::JSON.create_id == "railsess.probe" && default.is_a?(String) && default
+      end.value
     end
 
     # `::JSON.load(source)` with its default options (`create_additions` honoured by leaving any

@@ -586,6 +586,14 @@ module Railsess
           parsed ? parsed.first : fallback
         end
 
+        # `Railsess::Native.json_options_within(options, allowed)`: every key one of `allowed`.
+        def json_options_within(options, allowed)
+          raise TypeError, "no implicit conversion of #{options.class} into Hash" unless options.is_a?(Hash)
+          raise TypeError, "no implicit conversion of #{allowed.class} into Array" unless allowed.is_a?(Array)
+
+          options.each_key.all? { |key| allowed.any? { |a| a.equal?(key) } }
+        end
+
         # `Railsess::Native.json_generate(value, flags)`: the extension writes plain values' JSON
         # itself; here Ruby's generator (the caller's fallback for nil) always does.
         def json_generate(_value, flags)

@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require "rack"
 require "rack/utils"
 
 # railsess (see lib/railsess.rb).
@@ -7,31 +8,81 @@ module Railsess
   # `Rack::Utils.escape` / `unescape` (URI.encode_www_form_component / decode_www_form_component)
   # in the core: the same bytes, encodings and errors, several times faster on the long base64
   # values of Rails' cookies, whose escaping and unescaping is a large part of what a session costs
-  # a request. `Railsess.use_native_rack_escaping!` turns it on (the Railtie does, unless
-  # `config.railsess.native_rack_escaping = false`); strings the core does not take (not
-  # ASCII-compatible, invalid, non-Strings) and every error go to Rack's own methods.
+  # a request. `Railsess.use_native_rack_escaping!` turns it on for everything using Rack::Utils
+  # (the Railtie does, unless `config.railsess.native_rack_escaping = false`); strings the core
+  # does not take (not ASCII-compatible, invalid, non-Strings) and every error go to Rack's own
+  # methods.
+  #
+  # railsess' own middlewares use it for the cookies they read and write whatever that switch
+  # says: `RackUtils.request_cookies` and `RackUtils.set_cookie` run Rack's own cookie code
+  # (Rack::Request#cookies, Rack::Response#set_cookie: Utils.parse_cookies_header and
+  # add_cookie_to_header) on an object that extends Rack::Utils and this module, so Rack's code
+  # calls these escape/unescape methods, for those calls only.
   module RackUtils
     class << self
       attr_accessor :enabled
-    end
 
-    # Strings the core takes: plain, ASCII-compatible and valid (Ruby's regexps raise on the rest).
-    def self.native?(string)
-      enabled && string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
+      # Strings the core takes: plain, ASCII-compatible and valid (Ruby's regexps raise on the rest).
+      def takes?(string)
+        string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
+      end
+
+      # `req.cookies`, computed and cached in the env exactly as Rack 2.2's Request#cookies does.
+      def request_cookies(req)
+        return req.cookies unless OWN_COOKIE_CODE
+
+        hash = req.fetch_header(::Rack::RACK_REQUEST_COOKIE_HASH) { |key| req.set_header(key, {}) }
+        string = req.get_header(::Rack::HTTP_COOKIE)
+        unless string == req.get_header(::Rack::RACK_REQUEST_COOKIE_STRING)
+          hash.replace(COOKIES.send(:parse_cookies_header, string))
+          req.set_header(::Rack::RACK_REQUEST_COOKIE_STRING, string)
+        end
+        hash
+      end
+
+      # `res.set_cookie(key, value)`, as Rack 2.2's Response::Helpers#set_cookie does it.
+      def set_cookie(res, key, value)
+        return res.set_cookie(key, value) unless OWN_COOKIE_CODE
+
+        res.set_header(::Rack::SET_COOKIE,
+                       COOKIES.send(:add_cookie_to_header, res.get_header(::Rack::SET_COOKIE), key, value))
+      end
     end
 
     def escape(string)
-      return super unless RackUtils.native?(string)
+      return super unless railsess_native?(string)
 
       Native.www_form_escape(string).force_encoding(Encoding::US_ASCII)
     end
 
     def unescape(string, encoding = Encoding::UTF_8)
-      return super unless RackUtils.native?(string)
+      return super unless railsess_native?(string)
 
       decoded = Native.www_form_unescape(string)
       decoded ? decoded.force_encoding(encoding) : super # super raises Ruby's ArgumentError
     end
+
+    private
+
+    def railsess_native?(string)
+      RackUtils.enabled && RackUtils.takes?(string)
+    end
+
+    # The switch that is always on, for COOKIES.
+    module AlwaysNative
+      private
+
+      def railsess_native?(string) = RackUtils.takes?(string)
+    end
+
+    # Rack's cookie functions with the native escaping, always on.
+    COOKIES = Object.new.extend(::Rack::Utils).extend(self).extend(AlwaysNative)
+
+    # The request/response code above is Rack 2.2's; other Racks run their own.
+    OWN_COOKIE_CODE = ::Rack.release.start_with?("2.2.") &&
+                      %i[parse_cookies_header add_cookie_to_header escape unescape].all? do |name|
+                        COOKIES.respond_to?(name, true)
+                      end
   end
 
   class << self

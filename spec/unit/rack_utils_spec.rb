@@ -49,4 +49,59 @@ RSpec.describe Railsess::RackUtils do
     expect(header).to eq("_s=a%2Bb%2Fc%3D%3D; path=/")
     expect(Rack::Utils.parse_cookies_header("_s=a%2Bb%2Fc%3D%3D")).to eq("_s" => "a+b/c==")
   end
+
+  describe "the cookie code railsess' middlewares run (always native)" do
+    # Rack's own Request#cookies / Response#set_cookie, with the global switch off.
+    def with_rack_only
+      enabled = described_class.enabled
+      described_class.enabled = false
+      yield
+    ensure
+      described_class.enabled = enabled
+    end
+
+    def shape(hash) = hash.map { |k, v| [k, k.encoding, v, v&.encoding] }
+
+    headers = [
+      nil, "", "_s=a%2Bb%2Fc%3D%3D", "_s=a%2Bb; _s=second", "a=1;b=2;  c=3", "a=%zz; b=%C3%BC", "a==b=c",
+      "novalue; x=", "=v", "k y=1", "a=1, b=2", ";;a=1;", "a=%", "u=\u00fc".b, "\xff=\xfe".b,
+      "_myapp_session=#{Array.new(40) { '%2B%2F%3D' }.join}--abc%3D%3D; other=1"
+    ]
+    headers.each_with_index do |header, i|
+      it "reads Cookie header #{i} into the env as Rack::Request#cookies does" do
+        env = Rack::MockRequest.env_for("/")
+        env["HTTP_COOKIE"] = header if header
+        ours = described_class.request_cookies(Rack::Request.new(env))
+        rack_env = Rack::MockRequest.env_for("/")
+        rack_env["HTTP_COOKIE"] = header if header
+        theirs = with_rack_only { Rack::Request.new(rack_env).cookies }
+        expect(shape(ours)).to eq(shape(theirs))
+        %w[rack.request.cookie_hash rack.request.cookie_string].each { |key| expect(env[key]).to eq(rack_env[key]) }
+        expect(Rack::Request.new(env).cookies).to equal(ours) # Rack reuses what we cached
+      end
+    end
+
+    options = [
+      { value: "a+b/c==" }, { value: "v", path: "/", domain: ".myapp.test", secure: true, httponly: true },
+      { value: "v", same_site: :lax, expires: Time.utc(2030, 1, 2, 3, 4, 5), max_age: 60 },
+      { value: "ü é", http_only: true, same_site: "Strict" }, { value: ["a", "b c"] }, { value: nil },
+      { value: "#{'x' * 3000}+/=" }, { value: "v", same_site: :none }
+    ]
+    existing = [nil, "", "a=1", ["a=1", "b=2"]]
+    options.product(existing).each_with_index do |(option, before), i|
+      it "writes Set-Cookie #{i} as Rack::Response#set_cookie does" do
+        ours = Rack::Response::Raw.new(200, { "Set-Cookie" => before.dup }.compact)
+        described_class.set_cookie(ours, "_my session", option)
+        theirs = Rack::Response::Raw.new(200, { "Set-Cookie" => before.dup }.compact)
+        with_rack_only { theirs.set_cookie("_my session", option) }
+        expect(ours.headers).to eq(theirs.headers)
+      end
+    end
+
+    it "raises what Rack raises for a bad SameSite" do
+      res = Rack::Response::Raw.new(200, {})
+      expect { described_class.set_cookie(res, "k", value: "v", same_site: :bogus) }
+        .to raise_error(ArgumentError, /Invalid SameSite/)
+    end
+  end
 end

@@ -14,6 +14,7 @@
 //! stack scan keeps it alive.
 
 use std::fmt;
+use std::os::raw::c_int;
 
 use magnus::rb_sys::{AsRawValue, FromRawValue};
 use magnus::{function, prelude::*, Error, RArray, RHash, RModule, RString, Ruby, Value};
@@ -204,7 +205,43 @@ fn json_parse(
     Ok(parse(ruby, &bytes, max_nesting, create_id.as_deref())?.unwrap_or(fallback))
 }
 
+/// `Railsess::Native.json_options_within(options, allowed)`: whether every key of the Hash
+/// `options` is one of the Symbols in `allowed` (`JSON.load_default_options` checked on each
+/// read without hashing it or running a block).
+fn json_options_within(options: RHash, allowed: RArray) -> bool {
+    struct Check {
+        allowed: Vec<rb_sys::VALUE>,
+        within: bool,
+    }
+
+    extern "C" fn each(key: rb_sys::VALUE, _value: rb_sys::VALUE, arg: rb_sys::VALUE) -> c_int {
+        // SAFETY: `arg` is the `Check` below, alive for the whole rb_hash_foreach call.
+        let check = unsafe { &mut *(arg as *mut Check) };
+        if check.allowed.contains(&key) {
+            rb_sys::st_retval::ST_CONTINUE as c_int
+        } else {
+            check.within = false;
+            rb_sys::st_retval::ST_STOP as c_int
+        }
+    }
+
+    let mut check = Check {
+        allowed: allowed.into_iter().map(|v| v.as_raw()).collect(),
+        within: true,
+    };
+    // SAFETY: `options` is a live Hash; the callback neither raises nor changes it.
+    unsafe {
+        rb_sys::rb_hash_foreach(
+            options.as_raw(),
+            Some(each),
+            std::ptr::addr_of_mut!(check) as *mut std::ffi::c_void as rb_sys::VALUE,
+        )
+    };
+    check.within
+}
+
 pub fn init(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     native.define_singleton_method("json_parse", function!(json_parse, 4))?;
+    native.define_singleton_method("json_options_within", function!(json_options_within, 2))?;
     Ok(())
 }

@@ -55,7 +55,7 @@ module Railsess
       # The decoded session Hash, once per request; a snapshot tells whether it changed.
       def unpacked_cookie_data(req)
         req.fetch_header(UNPACKED) do |key|
-          loaded = (value = req.cookies[@key]) && @cookie_config.session_codec.load(@key, value)
+          loaded = (value = RackUtils.request_cookies(req)[@key]) && @cookie_config.session_codec.load(@key, value)
           data, rewrite = loaded
           data = {} unless data.is_a?(Hash)
           data = data.transform_keys(&:to_s) unless data.each_key.all?(String)

@@ -5,6 +5,7 @@ require "railsess/session/rack_session"
 require "railsess/cookie_domain"
 require "railsess/cookie_jar"
 require "railsess/flash"
+require "railsess/rack_utils"
 
 module Railsess
   module Session
@@ -44,9 +45,11 @@ module Railsess
         snap.nil? || snap != snapshot(session.to_hash.delete_if { |_, v| v.nil? })
       end
 
-      # A deep copy of JSON-like data, or nil when the data holds other objects (always save then).
+      # What the session was, comparable with what it is: the JSON text the core writes for plain
+      # data (equal text, equal cookie), else a deep copy of JSON-like data, else nil (the data
+      # holds other objects: always save then).
       def snapshot(data)
-        catch(:railsess_unsupported) { deep_copy(data) }
+        Native.json_generate(data, 0) || catch(:railsess_unsupported) { deep_copy(data) }
       end
 
       def deep_copy(value)
@@ -75,7 +78,7 @@ module Railsess
         domain = CookieDomain.resolve(cookie[:domain], req.host, tld_length: cookie[:tld_length],
                                                                  leading_dot: leading_dot?)
         domain.nil? ? cookie.delete(:domain) : cookie[:domain] = domain
-        res.set_cookie(@key, cookie.slice(*CookieJar::COOKIE_OPTIONS))
+        RackUtils.set_cookie(res, @key, cookie.slice(*CookieJar::COOKIE_OPTIONS))
       end
     end
   end
