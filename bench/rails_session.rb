@@ -4,7 +4,7 @@
 # store, load_defaults 6.1, JSON cookies) with the railsess Railtie switched on and off:
 #
 # * "with session": the endpoint reads the (Devise-like, ~300 B) session and writes one key;
-# * "without session": the same endpoint, session untouched.
+# * "without session": the same endpoint (same query parameter read), session untouched.
 #
 # The session's cost per request is 1/ips(with) - 1/ips(without), printed for Rails alone and with
 # railsess, and their ratio.
@@ -51,7 +51,11 @@ class BenchController < ActionController::Base
     head :ok
   end
 
-  def without_session = head(:ok)
+  # The same work minus the session (the query parameter is parsed and read in both).
+  def without_session
+    params[:n]
+    head :ok
+  end
 end
 
 RailsessBenchApp.routes.draw do
@@ -85,7 +89,7 @@ module RailsSessionBench
     _status, headers, = app.call(env_for("/sign_in", ""))
     cookie = headers["Set-Cookie"][/\A[^;]+/]
     with = env_for("/with?n=1", cookie)
-    without = env_for("/without", cookie)
+    without = env_for("/without?n=1", cookie)
     results = %w[with without].to_h do |name|
       template = name == "with" ? with : without
       result = RailsessBench.compare("rails request #{name} session") do |x|

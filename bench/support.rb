@@ -15,6 +15,10 @@
 #   RAILSESS_BENCH_SMOKE=1       tiny warmup/time (0.05 s / 0.1 s): proves the scripts run, measures nothing
 #   RAILSESS_BENCH_TIME=S        seconds measured per report (default: benchmark-ips' 5)
 #   RAILSESS_BENCH_WARMUP=S      seconds of warmup per report (default: benchmark-ips' 2)
+#   RAILSESS_BENCH_ROUNDS=N      run each comparison N times, alternating which side goes first, and
+#                                keep each side's fastest round (default 1). On a shared machine
+#                                interference only ever slows a run down: the best round is the
+#                                closest to the code's own speed, for both sides alike.
 #   RAILSESS_BENCH_JSON=PATH     also write the results as JSON to PATH, merged per script
 #
 # No timing assertions anywhere: a run fails only if the two implementations disagree.
@@ -37,6 +41,7 @@ module RailsessBench
   WARMUP = SMOKE ? 0.05 : Float(ENV.fetch("RAILSESS_BENCH_WARMUP", "2"))
   TIME = SMOKE ? 0.1 : Float(ENV.fetch("RAILSESS_BENCH_TIME", "5"))
   ALLOC_CALLS = SMOKE ? 100 : 10_000
+  ROUNDS = SMOKE ? 1 : Integer(ENV.fetch("RAILSESS_BENCH_ROUNDS", "1"))
   JSON_PATH = ENV.fetch("RAILSESS_BENCH_JSON", nil)
   SECRET_KEY_BASE = ("a1b2c3d4e5f60718" * 8).freeze # 128 hex chars, like `rails secret`
 
@@ -80,7 +85,20 @@ module RailsessBench
       recorder = JobRecorder.new(job)
       yield recorder
     end
-    record(label, report.entries, recorder.blocks)
+    entries = report.entries
+    (ROUNDS - 1).times do |round|
+      order = round.even? ? recorder.blocks.to_a.reverse : recorder.blocks.to_a
+      again = Benchmark.ips(time: TIME, warmup: WARMUP, quiet: SMOKE) do |job|
+        order.each { |name, block| job.report(name, &block) }
+      end
+      entries = fastest(entries + again.entries)
+    end
+    record(label, entries, recorder.blocks)
+  end
+
+  # Each label's fastest entry, in first-seen order.
+  def fastest(entries)
+    entries.group_by(&:label).map { |_label, runs| runs.max_by(&:ips) }
   end
 
   def record(label, entries, blocks)
@@ -171,7 +189,7 @@ module RailsessBench
   def write_json(script, extra)
     data = File.exist?(JSON_PATH) ? JSON.parse(File.read(JSON_PATH)) : {}
     data = {} unless data.is_a?(Hash)
-    data[script] = { "machine" => machine, "smoke" => SMOKE, "warmup" => WARMUP, "time" => TIME,
+    data[script] = { "machine" => machine, "smoke" => SMOKE, "warmup" => WARMUP, "time" => TIME, "rounds" => ROUNDS,
                      "recorded_at" => Time.now.utc.iso8601, "results" => results }.merge(extra)
     tmp = "#{JSON_PATH}.#{Process.pid}.tmp"
     File.write(tmp, "#{JSON.pretty_generate(data)}\n")

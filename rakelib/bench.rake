@@ -14,7 +14,11 @@ namespace :bench do
     mkdir_p File.dirname(json)
     rm_f json
     scripts = Dir["bench/*.rb"] - %w[bench/support.rb bench/report.rb bench/profile_decrypt.rb]
-    scripts.each { |script| sh({ "RAILSESS_BENCH_JSON" => json }, "ruby", "-Ilib", script) }
+    env = { "RAILSESS_BENCH_JSON" => json }
+    # Unless set: 3 rounds of 1 s per side (best round kept), enough on a noisy 2-core VM.
+    { "RAILSESS_BENCH_ROUNDS" => "3", "RAILSESS_BENCH_TIME" => "1", "RAILSESS_BENCH_WARMUP" => "0.5" }
+      .each { |key, value| env[key] = ENV.fetch(key, value) }
+    scripts.each { |script| sh(env, "ruby", "-Ilib", script) }
     ruby "bench/report.rb", json
   end
 end

@@ -36,14 +36,15 @@ module Railsess
     end
 
     def active_support?
-      defined?(::ActiveSupport::VERSION::STRING) ? true : false
+      @active_support ||= defined?(::ActiveSupport::VERSION::STRING) ? true : false
     end
 
+    # Kept once ActiveSupport is loaded: it cannot be unloaded, nor its version change.
     def active_support_at_least?(major, minor)
       return false unless active_support?
 
-      v = ::ActiveSupport::VERSION
-      v::MAJOR > major || (v::MAJOR == major && v::MINOR >= minor)
+      @active_support_version ||= (::ActiveSupport::VERSION::MAJOR * 100) + ::ActiveSupport::VERSION::MINOR
+      @active_support_version >= (major * 100) + minor
     end
 
     # ActiveSupport's own classes when loaded; nil otherwise.

@@ -52,6 +52,7 @@ module Railsess
       @cookies_serializer = @cookies_serializer&.to_sym if @cookies_serializer.is_a?(String)
       @key_generator = key_generator_for(secret_key_base, @iterations, @key_generator_hash_digest_class)
       @compat = Compat.level(@rails_version)
+      @overflow_counts_name = Gem::Version.new(@rails_version.to_s) >= Gem::Version.new("8.1")
       @encrypted = CookieCodec.new(self, :encrypted)
       @signed = CookieCodec.new(self, :signed)
       freeze
@@ -67,7 +68,7 @@ module Railsess
     def leading_dot? = @compat < 71
 
     # Rails 8.1 counts the cookie's name towards the 4096 bytes.
-    def overflow_counts_name? = Gem::Version.new(@rails_version.to_s) >= Gem::Version.new("8.1")
+    def overflow_counts_name? = @overflow_counts_name
 
     def inspect
       "#<#{self.class.name} rails_version=#{@rails_version.inspect} " \

@@ -586,6 +586,9 @@ module Railsess
           parsed ? parsed.first : fallback
         end
 
+        # `Railsess::Native.call_floor(message)`: nothing (the extension's bare call cost, for benchmarks).
+        def call_floor(_message) = nil
+
         # `Railsess::Native.json_options_within(options, allowed)`: every key one of `allowed`.
         def json_options_within(options, allowed)
           raise TypeError, "no implicit conversion of #{options.class} into Hash" unless options.is_a?(Hash)

@@ -48,7 +48,8 @@ module Railsess
       def write_legacy_envelope(serialized, expiry, purpose)
         purpose = purpose.to_s if purpose.is_a?(Symbol)
         if purpose.nil? || (purpose.is_a?(String) && purpose.valid_encoding?)
-          write_enveloped(serialized, expiry, purpose&.encode(::Encoding::UTF_8))
+          purpose = purpose.encode(::Encoding::UTF_8) unless purpose.nil? || purpose.encoding == ::Encoding::UTF_8
+          write_enveloped(serialized, expiry, purpose)
         else
           # Rare: a purpose JSON writes as a number or an object. The JSON encoder decides.
           envelope = { "_rails" => { "message" => ::Base64.strict_encode64(serialized), "exp" => expiry,
