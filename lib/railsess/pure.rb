@@ -432,8 +432,43 @@ module Railsess
       # JSON fast path of decrypt_json / verified_json (ext/railsess/src/encryptor.rs).
       module Json
         ENCODINGS = [Encoding::UTF_8, Encoding::BINARY, Encoding::US_ASCII].freeze
+        FIXNUMS = (-(2**62)...(2**62))
+        MAX_DEPTH = 64
 
         module_function
+
+        # What json_generate writes itself (ext/railsess/src/json_generate.rs): exact Hash, Array,
+        # String (no singleton methods), Fixnums, true/false/nil; String keys, and Symbol keys
+        # unless for ActiveSupport; valid UTF-8 or US-ASCII; at most 64 levels.
+        def plain?(value, active_support, depth)
+          case value
+          when nil, true, false then true
+          when Integer then FIXNUMS.cover?(value)
+          when String then plain_string?(value)
+          when Array, Hash then plain_container?(value, active_support, depth)
+          else false
+          end
+        end
+
+        def plain_container?(value, active_support, depth)
+          return false unless exact?(value, value.is_a?(Hash) ? Hash : Array) && depth < MAX_DEPTH
+          return value.all? { |v| plain?(v, active_support, depth + 1) } if value.is_a?(Array)
+
+          value.all? { |k, v| plain_key?(k, active_support) && plain?(v, active_support, depth + 1) }
+        end
+
+        def plain_key?(key, active_support)
+          key.is_a?(Symbol) ? !active_support && plain_string?(key.name) : plain_string?(key)
+        end
+
+        def plain_string?(string)
+          exact?(string, String) && [Encoding::UTF_8, Encoding::US_ASCII].include?(string.encoding) &&
+            string.valid_encoding?
+        end
+
+        def exact?(object, klass)
+          object.instance_of?(klass) && object.singleton_methods.empty?
+        end
 
         # [value] where the core parses the text itself, nil where it leaves it to Ruby. The core
         # gives Ruby's own result for what it parses, so that is Ruby's parser here.
@@ -597,10 +632,17 @@ module Railsess
           options.each_key.all? { |key| allowed.any? { |a| a.equal?(key) } }
         end
 
-        # `Railsess::Native.json_generate(value, flags)`: the extension writes plain values' JSON
-        # itself; here Ruby's generator (the caller's fallback for nil) always does.
-        def json_generate(_value, flags)
-          raise ArgumentError, "unknown json_generate mode #{flags}" unless Args.unsigned(flags, 32) <= 7
+        # `Railsess::Native.json_generate(value, flags)`: JSON.generate's text (it is the same for
+        # plain values) with the escapes the flags ask for; nil for values that are not plain.
+        def json_generate(value, flags)
+          flags = Args.unsigned(flags, 32)
+          raise ArgumentError, "unknown json_generate mode #{flags}" if flags > 7
+          return nil unless Json.plain?(value, flags.anybits?(4), 0)
+
+          json = ::JSON.generate(value)
+          json = json.gsub(/[<>&]/) { |c| format('\\u%04x', c.ord) } if flags.anybits?(1)
+          json = json.gsub(/[\u2028\u2029]/) { |c| format('\\u%04x', c.ord) } if flags.anybits?(2)
+          json
         end
 
         # URI.encode_www_form_component's bytes, as a binary String.

@@ -113,6 +113,20 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
       expect(differences(inputs) { |impl, input| impl.www_form_unescape(input) }).to eq([])
     end
 
+    it "writes JSON, or leaves it to Ruby, exactly where the core does (json_generate)" do
+      with_singleton = +"x"
+      def with_singleton.to_json(*) = "1"
+      deep = 63.times.reduce([]) { |inner, _| [inner] }
+      values = [nil, true, 0, -(2**62), (2**62) - 1, 2**62, 1.5, :sym, "x", "<&>\u2028\n\u0001\"\\/é", "\xff".b,
+                "\xff".dup.force_encoding("UTF-8"), "a".encode("US-ASCII"), "é".encode("ISO-8859-1"), with_singleton,
+                Class.new(String).new("s"), [], {}, { a: 1 }, { "a" => [1, { "b" => nil }] }, { 1 => 2 }, deep, [deep],
+                Time.at(0), Object.new, { "k" => 2.5 }]
+      expect(differences(values.product((0..7).to_a)) { |impl, (value, flags)| impl.json_generate(value, flags) })
+        .to eq([])
+      bad = [[{}, 8], [{}, -1], [{}, "1"], [{}, nil]]
+      expect(differences(bad) { |impl, args| impl.json_generate(*args) }).to eq([])
+    end
+
     it "parses JSON, or leaves it to Ruby, exactly where the core does (json_parse)" do
       expect(differences(json_documents.product([nil, 0, 2, 100], [nil, "json_class"])) do |impl, (json, *args)|
         impl.json_parse(json, *args, Railsess::Native::JSON_FALLBACK)
