@@ -30,7 +30,12 @@ RSpec.describe Railsess::JSON do
     "[NaN]", "[Infinity]", "[-Infinity]", "/* c */ [1]", "[1] // c", "[1,]", '{"a":1,}', "[01]", "[1.]",
     "", "   ", "nul", "[", "]", "{\"a\"}", "[1] x", "\xEF\xBB\xBF[1]", "'a'", "[1e]",
     ("[" * 100) + ("]" * 100), ("[" * 101) + ("]" * 101), ("[" * 200) + ("]" * 200),
-    "#{'{"a":' * 101}1#{'}' * 101}"
+    "#{'{"a":' * 101}1#{'}' * 101}",
+    # containers around the core's 16-slot frame buffers (8 pairs), duplicate keys on both sides
+    "[#{(1..16).to_a.join(',')}]", "[#{(1..17).to_a.join(',')}]", "[#{(1..40).to_a.join(',')}]",
+    "{#{('a'..'h').map { |k| %("#{k}":1) }.join(',')}}", "{#{('a'..'i').map { |k| %("#{k}":1) }.join(',')}}",
+    "{#{('a'..'h').map { |k| %("#{k}":1) }.join(',')},\"a\":2}", '{"a":1,"b":2,"a":3,"c":4}',
+    "[#{Array.new(40) { |i| %({"id":#{i},"name":"n#{i % 3}","\\u00e9":[#{i}]}) }.join(',')}]"
   ].map { |s| s.dup.force_encoding(Encoding::UTF_8) }
 
   it "parses like JSON.parse, or leaves the text to it" do

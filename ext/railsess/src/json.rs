@@ -13,11 +13,13 @@
 //! or the element just returned to it) until it is stored in its parent, so Ruby's conservative
 //! stack scan keeps it alive.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::os::raw::c_int;
 
 use magnus::rb_sys::{AsRawValue, FromRawValue};
 use magnus::{function, prelude::*, Error, RArray, RHash, RModule, RString, Ruby, Value};
+use rb_sys::{stable_api, StableApiDefinition};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 struct Seed<'r> {
@@ -25,6 +27,7 @@ struct Seed<'r> {
     depth: usize,
     max_nesting: usize,
     create_id: Option<&'r str>,
+    keys: &'r RefCell<KeyCache>,
 }
 
 impl<'r> Seed<'r> {
@@ -34,6 +37,7 @@ impl<'r> Seed<'r> {
             depth: self.depth + 1,
             max_nesting: self.max_nesting,
             create_id: self.create_id,
+            keys: self.keys,
         }
     }
 
@@ -100,29 +104,152 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
-        let array: RArray = self.ruby.ary_new();
+        // The first elements wait in this frame's buffer (on the machine stack, so Ruby's
+        // conservative GC sees them) and become the Array in one allocation; a longer Array
+        // takes the rest by rb_ary_push.
+        let mut buffer = [rb_sys::Qnil as rb_sys::VALUE; INLINE];
+        let mut len = 0;
+        let mut spilled: Option<rb_sys::VALUE> = None;
         while let Some(element) = seq.next_element_seed(self.child())? {
-            // SAFETY: a new, unfrozen Array: rb_ary_push cannot raise (bar out of memory, which
-            // Ruby handles by ending the process anyway). magnus' `push` would add an rb_protect
-            // per element.
-            unsafe { rb_sys::rb_ary_push(array.as_raw(), element.as_raw()) };
+            match (spilled, buffer.get_mut(len)) {
+                (None, Some(slot)) => {
+                    *slot = element.as_raw();
+                    len += 1;
+                }
+                // SAFETY: a new, unfrozen Array: rb_ary_push cannot raise (bar out of memory,
+                // which ends the process anyway). magnus' `push` adds an rb_protect per element.
+                (Some(array), _) => unsafe {
+                    rb_sys::rb_ary_push(array, element.as_raw());
+                },
+                (None, None) => {
+                    let array = new_array(&buffer, INLINE * 2);
+                    // SAFETY: as above.
+                    unsafe { rb_sys::rb_ary_push(array, element.as_raw()) };
+                    spilled = Some(array);
+                }
+            }
         }
-        Ok(array.as_value())
+        let array = match spilled {
+            Some(array) => array,
+            None => new_array(buffer.get(..len).unwrap_or_default(), len),
+        };
+        // SAFETY: a live Array.
+        Ok(unsafe { Value::from_raw(array) })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.enter()?;
-        let hash: RHash = self.ruby.hash_new();
-        while let Some(key) = map.next_key_seed(KeySeed(self.create_id))? {
+        // As for Arrays: up to INLINE / 2 pairs wait here and go in with one bulk insert.
+        let mut buffer = [rb_sys::Qnil as rb_sys::VALUE; INLINE];
+        let mut len = 0;
+        let mut spilled: Option<rb_sys::VALUE> = None;
+        while let Some(key) = map.next_key_seed(KeySeed(self.create_id, self.keys))? {
             let value = map.next_value_seed(self.child())?;
-            // SAFETY: a new, unfrozen Hash with a String key: rb_hash_aset cannot raise.
-            unsafe { rb_sys::rb_hash_aset(hash.as_raw(), key.as_raw(), value.as_raw()) };
+            if spilled.is_none() && len + 2 <= INLINE {
+                if let Some(pair) = buffer.get_mut(len..len + 2) {
+                    pair.copy_from_slice(&[key.as_raw(), value.as_raw()]);
+                    len += 2;
+                    continue;
+                }
+            }
+            let hash = *spilled.get_or_insert_with(|| new_hash(&buffer));
+            // SAFETY: a new, unfrozen Hash with a frozen String key: rb_hash_aset cannot raise.
+            unsafe { rb_sys::rb_hash_aset(hash, key.as_raw(), value.as_raw()) };
         }
-        Ok(hash.as_value())
+        let hash = match spilled {
+            Some(hash) => hash,
+            None => new_hash(buffer.get(..len).unwrap_or_default()),
+        };
+        // SAFETY: a live Hash.
+        Ok(unsafe { Value::from_raw(hash) })
     }
 }
 
-struct KeySeed<'r>(Option<&'r str>);
+/// Elements (or key/value pairs) of a container kept in its parse frame before it is built.
+const INLINE: usize = 16;
+
+/// A new Array holding `elements`, with room for `capacity`.
+fn new_array(elements: &[rb_sys::VALUE], capacity: usize) -> rb_sys::VALUE {
+    let len = elements.len() as std::os::raw::c_long;
+    // SAFETY: `elements` lives in a parse frame on the machine stack: if allocating the Array
+    // runs the GC, its conservative scan finds (and keeps) them. rb_ary_cat copies them in after
+    // the allocation, into room it already has.
+    unsafe {
+        let array = rb_sys::rb_ary_new_capa(capacity.max(elements.len()) as std::os::raw::c_long);
+        rb_sys::rb_ary_cat(array, elements.as_ptr(), len);
+        array
+    }
+}
+
+/// A new Hash of `pairs` (key, value, key, value...), inserted in order as `Hash#[]=` would.
+fn new_hash(pairs: &[rb_sys::VALUE]) -> rb_sys::VALUE {
+    // SAFETY: as in `new_array`; the keys are frozen Strings, as bulk insertion requires.
+    unsafe {
+        let hash = rb_sys::rb_hash_new();
+        rb_sys::rb_hash_bulk_insert(pairs.len() as std::os::raw::c_long, pairs.as_ptr(), hash);
+        hash
+    }
+}
+
+/// The object keys of one parse: documents repeat keys (an Array of Hashes with the same
+/// fields), and finding a key here is cheaper than in Ruby's fstring table. It lives in the
+/// parse's frame on the machine stack, so the cached Strings are pinned by Ruby's conservative
+/// GC scan (they are also stored in Hashes of the value being built).
+struct KeyCache {
+    len: usize,
+    /// Length and first and last bytes of each key: most misses end at this comparison.
+    tags: [u32; KeyCache::SIZE],
+    entries: [rb_sys::VALUE; KeyCache::SIZE],
+}
+
+impl KeyCache {
+    const SIZE: usize = 32;
+
+    fn new() -> KeyCache {
+        KeyCache {
+            len: 0,
+            tags: [0; KeyCache::SIZE],
+            entries: [rb_sys::Qnil as rb_sys::VALUE; KeyCache::SIZE],
+        }
+    }
+
+    fn tag(key: &[u8]) -> u32 {
+        let edge = |b: Option<&u8>| u32::from(b.copied().unwrap_or(0));
+        ((key.len() as u32) << 16) | (edge(key.first()) << 8) | edge(key.last())
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Value> {
+        let api = stable_api::get_default();
+        let tag = KeyCache::tag(key);
+        let tags = self.tags.get(..self.len)?.iter();
+        tags.zip(self.entries.iter()).find_map(|(&t, &cached)| {
+            if t != tag {
+                return None;
+            }
+            // SAFETY: `cached` is a live, frozen String (see above): its bytes do not change.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    api.rstring_ptr(cached).cast::<u8>(),
+                    api.rstring_len(cached) as usize,
+                )
+            };
+            // SAFETY: a live String.
+            (bytes == key).then(|| unsafe { Value::from_raw(cached) })
+        })
+    }
+
+    fn remember(&mut self, key: &[u8], value: Value) {
+        if let (Some(slot), Some(tag)) =
+            (self.entries.get_mut(self.len), self.tags.get_mut(self.len))
+        {
+            *slot = value.as_raw();
+            *tag = KeyCache::tag(key);
+            self.len += 1;
+        }
+    }
+}
+
+struct KeySeed<'r>(Option<&'r str>, &'r RefCell<KeyCache>);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Value;
@@ -143,17 +270,22 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
         if self.0 == Some(v) {
             return Err(E::custom("JSON.load would create an object"));
         }
+        if let Some(cached) = self.1.borrow().get(v.as_bytes()) {
+            return Ok(cached);
+        }
         let len = std::os::raw::c_long::try_from(v.len()).map_err(E::custom)?;
         // The frozen, deduplicated key `Hash#[]=` would store anyway (rb_hash_aset replaces an
         // unfrozen String key by its interned copy): one allocation per key instead of two.
         // SAFETY: `v` is valid UTF-8 of `len` bytes; the result is a live Ruby String.
-        Ok(unsafe {
+        let key = unsafe {
             Value::from_raw(rb_sys::rb_enc_interned_str(
                 v.as_ptr().cast(),
                 len,
                 rb_sys::rb_utf8_encoding(),
             ))
-        })
+        };
+        self.1.borrow_mut().remember(v.as_bytes(), key);
+        Ok(key)
     }
 }
 
@@ -170,11 +302,13 @@ pub(crate) fn parse(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
+    let keys = RefCell::new(KeyCache::new());
     let seed = Seed {
         ruby,
         depth: 0,
         max_nesting: max_nesting.unwrap_or(0),
         create_id,
+        keys: &keys,
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = crate::guard(ruby, || {
