@@ -118,8 +118,7 @@ module DecryptProfile
     case value
     when Hash then "{ #{value.map { |k, v| "#{k.inspect}.freeze => #{literal(v)}" }.join(', ')} }"
     when Array then "[#{value.map { |v| literal(v) }.join(', ')}]"
-    when String then value.inspect # a new String each time: eval'd code has no frozen literals
-    else value.inspect
+    else value.inspect # Strings too: a new String each time, eval'd code has no frozen literals
     end
   end
 
