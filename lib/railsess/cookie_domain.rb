@@ -16,10 +16,14 @@ module Railsess
 
     module_function
 
-    def resolve(domain, host, tld_length: nil, leading_dot: false)
+    # `host` is the request's host, or a block that returns it: only :all and Array domains
+    # depend on it, and Rack parses it with regexps on each call.
+    def resolve(domain, host = nil, tld_length: nil, leading_dot: false)
       case domain
-      when :all, "all" then all(host.to_s, tld_length, leading_dot)
-      when Array then domain.find { |d| matches?(host.to_s, d.delete_prefix(".")) }
+      when :all, "all" then all((block_given? ? yield : host).to_s, tld_length, leading_dot)
+      when Array
+        host = (block_given? ? yield : host).to_s
+        domain.find { |d| matches?(host, d.delete_prefix(".")) }
       else domain
       end
     end

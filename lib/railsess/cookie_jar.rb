@@ -132,9 +132,8 @@ module Railsess
       options[:expires] = options[:expires].from_now if options[:expires].respond_to?(:from_now)
       options[:path] ||= "/"
       options[:same_site] = @config.same_site unless options.key?(:same_site)
-      domain = CookieDomain.resolve(options[:domain], @request.host,
-                                    tld_length: options.fetch(:tld_length, @tld_length),
-                                    leading_dot: @config.leading_dot?)
+      domain = CookieDomain.resolve(options[:domain], tld_length: options.fetch(:tld_length, @tld_length),
+                                                      leading_dot: @config.leading_dot?) { @request.host }
       domain.nil? ? options.delete(:domain) : options[:domain] = domain
     end
 

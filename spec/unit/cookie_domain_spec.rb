@@ -43,4 +43,19 @@ RSpec.describe Railsess::CookieDomain do
     expect(described_class.resolve("myapp.test", "anything")).to eq("myapp.test")
     expect(described_class.resolve(nil, "www.myapp.test")).to be_nil
   end
+
+  it "takes the host from a block, asked only for :all and Array domains" do
+    asked = 0
+    host = lambda do
+      asked += 1
+      "www.myapp.co.uk"
+    end
+    expected = described_class.resolve(:all, host.call, tld_length: 2)
+    expect(described_class.resolve(:all, tld_length: 2) { host.call }).to eq(expected)
+    expect(described_class.resolve(%w[other.test myapp.co.uk]) { host.call }).to eq("myapp.co.uk")
+    expect(asked).to eq(3)
+    expect(described_class.resolve("myapp.test") { host.call }).to eq("myapp.test")
+    expect(described_class.resolve(nil) { host.call }).to be_nil
+    expect(asked).to eq(3)
+  end
 end

@@ -75,10 +75,8 @@ module Railsess
       # Rack's Set-Cookie for `value`, with the options Rails' cookie jar would give it.
       def write_cookie(req, res, cookie, value)
         cookie = cookie.merge(value: value)
-        domain = cookie[:domain]
-        # Only :all and Array domains depend on the host (which Rack parses with regexps).
-        if domain.is_a?(Array) || domain == :all || domain == "all"
-          domain = CookieDomain.resolve(domain, req.host, tld_length: cookie[:tld_length], leading_dot: leading_dot?)
+        domain = CookieDomain.resolve(cookie[:domain], tld_length: cookie[:tld_length], leading_dot: leading_dot?) do
+          req.host
         end
         domain.nil? ? cookie.delete(:domain) : cookie[:domain] = domain
         RackUtils.set_cookie(res, @key, cookie.slice(*CookieJar::COOKIE_OPTIONS))
