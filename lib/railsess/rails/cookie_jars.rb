@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "railsess"
+require "railsess/rails/session_cookie_store"
 
 # railsess (see lib/railsess.rb).
 module Railsess
@@ -28,10 +29,12 @@ module Railsess
 
         require "action_dispatch"
         require "action_dispatch/middleware/cookies"
+        require "action_dispatch/middleware/session/cookie_store"
         @lock.synchronize do
           unless @installed
             ::ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(EncryptedJar)
             ::ActionDispatch::Cookies::SignedKeyRotatingCookieJar.prepend(SignedJar)
+            ::ActionDispatch::Session::CookieStore.prepend(SessionCookieStore)
             @installed = true
           end
         end
@@ -114,6 +117,33 @@ module Railsess
       end
     end
 
+    # The encrypted jar's encryptors, derived as ActionDispatch derives them (serializing is the
+    # jar's business: they carry Rails' NullSerializer).
+    module JarEncryptors
+      module_function
+
+      # The one Rails tries first: the configured AEAD cipher with authenticated encryption,
+      # otherwise AES-256-CBC + HMAC with MessageEncryptor's default digest.
+      def primary(request, klass)
+        request.use_authenticated_cookie_encryption ? aead(request, klass) : cbc(request, nil, klass)
+      end
+
+      def aead(request, klass)
+        cipher = request.encrypted_cookie_cipher || "aes-256-gcm"
+        secret = request.key_generator.generate_key(request.authenticated_encrypted_cookie_salt,
+                                                    MessageEncryptor.key_len(cipher))
+        klass.new(secret, cipher: cipher, serializer: ::ActiveSupport::MessageEncryptor::NullSerializer)
+      end
+
+      def cbc(request, digest, klass)
+        secret = request.key_generator.generate_key(request.encrypted_cookie_salt,
+                                                    MessageEncryptor.key_len("aes-256-cbc"))
+        sign_secret = request.key_generator.generate_key(request.encrypted_signed_cookie_salt)
+        klass.new(secret, sign_secret, cipher: "aes-256-cbc", digest: digest,
+                                       serializer: ::ActiveSupport::MessageEncryptor::NullSerializer)
+      end
+    end
+
     # ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar#initialize, on railsess.
     module EncryptedJar
       include Common
@@ -129,32 +159,19 @@ module Railsess
         key = railsess_key(:encrypted, auth, encrypted_cookie_cipher, digest,
                            request.authenticated_encrypted_cookie_salt, request.encrypted_cookie_salt,
                            request.encrypted_signed_cookie_salt)
-        @encryptor = RailsIntegration.fetch(key) { railsess_encryptor(auth) }
+        @encryptor = RailsIntegration.fetch(key) { railsess_encryptor }
       end
 
       private
 
-      def railsess_encryptor(auth)
-        encryptor = rotate_as_rails(auth ? railsess_gcm(encrypted_cookie_cipher) : railsess_cbc(nil), :encrypted)
+      def railsess_encryptor
+        encryptor = rotate_as_rails(JarEncryptors.primary(request, Encryptor), :encrypted)
         if upgrade_legacy_hmac_aes_cbc_cookies?
-          encryptor.fall_back_to(railsess_cbc(digest))
+          encryptor.fall_back_to(JarEncryptors.cbc(request, digest, Encryptor))
         elsif prepare_upgrade_legacy_hmac_aes_cbc_cookies?
-          encryptor.fall_back_to(railsess_gcm(encrypted_cookie_cipher))
+          encryptor.fall_back_to(JarEncryptors.aead(request, Encryptor))
         end
         encryptor
-      end
-
-      def railsess_gcm(cipher)
-        secret = request.key_generator.generate_key(request.authenticated_encrypted_cookie_salt,
-                                                    MessageEncryptor.key_len(cipher))
-        Encryptor.new(secret, cipher: cipher, serializer: null_serializer)
-      end
-
-      def railsess_cbc(digest)
-        secret = request.key_generator.generate_key(request.encrypted_cookie_salt,
-                                                    MessageEncryptor.key_len("aes-256-cbc"))
-        sign_secret = request.key_generator.generate_key(request.encrypted_signed_cookie_salt)
-        Encryptor.new(secret, sign_secret, cipher: "aes-256-cbc", digest: digest, serializer: null_serializer)
       end
 
       # The jar's encryptor: reports reads through a rotation.

@@ -1,0 +1,142 @@
+# frozen_string_literal: true
+
+module Railsess
+  module RailsIntegration
+    # ActionDispatch::Session::CookieStore's cookie read and write without the cookie-jar chain.
+    #
+    # Rails reads the session through `request.cookie_jar.signed_or_encrypted[key]`: an
+    # EncryptedKeyRotatingCookieJar built per request (its encryptor, rotations and CBC/GCM
+    # fallback), a decrypt with the purpose "cookie.<key>", the serializer, `stringify_keys!`;
+    # and writes it back through the same jar. Here the request's *first* encryptor (the one
+    # Rails tries before any rotation) is built once per configuration and used directly:
+    #
+    # * read: a message it decrypts for "cookie.<key>" to JSON text of an object is exactly what
+    #   the jar would return (no rotation ran, so nothing is rewritten). Anything else (no such
+    #   cookie aside) - a rotated secret, a CBC cookie to upgrade, a Marshal session under
+    #   :hybrid, a message without metadata, tampering - goes through Rails' own jar, which
+    #   decides (and rewrites) exactly as it always does;
+    # * write: the jar's commit (serializer dump, expiry/purpose metadata, encrypt) into the
+    #   request's cookie jar, as AbstractCookieJar#[]= does; a value near the size limit goes
+    #   through the jar, which raises CookieOverflow as the running Rails version does.
+    #
+    # Only for an encrypted session (secret_key_base set) with the :json or :hybrid cookie
+    # serializer, while RailsIntegration is enabled; otherwise Rails' methods run unchanged.
+    module SessionCookieStore
+      UNSIGNED_SESSION_COOKIE = "action_dispatch.request.unsigned_session_cookie"
+
+      private
+
+      # CookieStore#unpacked_cookie_data, with the session read above. Parsed JSON has String
+      # keys already, so `stringify_keys!` is only needed on the jar's path.
+      def unpacked_cookie_data(req)
+        codec = railsess_session_codec(req)
+        return super unless codec
+
+        req.fetch_header(UNSIGNED_SESSION_COOKIE) do |k|
+          data = stale_session_check! do
+            message = req.cookie_jar[@key]
+            value = message && codec.read(message, railsess_purpose)
+            if SessionCodec::UNREAD.equal?(value)
+              value = get_cookie(req)
+              # Not `&.`: a session of `false` is an empty one in Rails, not an error.
+              value.stringify_keys! if value # rubocop:disable Style/SafeNavigation
+            end
+            value || {}
+          end
+          req.set_header(k, data)
+        end
+      end
+
+      def set_cookie(request, session_id, cookie)
+        codec = railsess_session_codec(request)
+        # Symbol keys only (as Rack's commit_session builds it): the parent jar's own
+        # `symbolize_keys!` then changes nothing the commit below reads.
+        return super unless codec && cookie.is_a?(Hash) && cookie.keys.all?(Symbol)
+        return super unless codec.commit(@key.to_s, cookie, railsess_purpose)
+
+        request.cookie_jar[@key] = cookie
+      end
+
+      def railsess_purpose
+        @railsess_purpose ||= "cookie.#{@key}"
+      end
+
+      # The codec for this request's settings, nil when Rails' path must run: one per
+      # configuration (compared by value; a Rails app's requests all carry the same config
+      # objects), looked up once per request.
+      def railsess_session_codec(request)
+        return unless RailsIntegration.enabled?
+
+        env = request.env
+        env.fetch(SessionCodec::ENV_KEY) do
+          settings = env.values_at(*SessionCodec::SETTINGS)
+          cached = @railsess_session_codec
+          unless cached && cached.first == settings
+            cached = [settings, SessionCodec.build(request)].freeze
+            @railsess_session_codec = cached
+          end
+          env[SessionCodec::ENV_KEY] = cached.last
+        end
+      end
+    end
+
+    # The session cookie's first encryptor and the jar's serializer step around it.
+    class SessionCodec
+      UNREAD = Object.new.freeze
+      ENV_KEY = "railsess.session_codec"
+      # What the codec is built from: the request's cookie settings (ActionDispatch::Request's
+      # cookie methods read these env keys). Rotations are not among them: the codec never
+      # tries one.
+      SETTINGS = %w[
+        action_dispatch.key_generator action_dispatch.secret_key_base
+        action_dispatch.use_authenticated_cookie_encryption action_dispatch.encrypted_cookie_cipher
+        action_dispatch.authenticated_encrypted_cookie_salt action_dispatch.encrypted_cookie_salt
+        action_dispatch.encrypted_signed_cookie_salt action_dispatch.cookies_serializer
+        action_dispatch.use_cookies_with_metadata
+      ].freeze
+      JSON_SERIALIZERS = %i[json hybrid].freeze
+      MAX_COOKIE_SIZE = 4096
+
+      def self.build(request)
+        return unless request.secret_key_base.present? && JSON_SERIALIZERS.include?(request.cookies_serializer)
+
+        new(JarEncryptors.primary(request, MessageEncryptor), request.use_cookies_with_metadata)
+      end
+
+      def initialize(encryptor, metadata)
+        @encryptor = encryptor
+        @metadata = metadata
+      end
+
+      # The session Hash, or UNREAD when the jar must decide.
+      def read(message, purpose)
+        json = @encryptor.decrypt_and_verify(message, purpose: purpose)
+        return UNREAD unless json.is_a?(String) && json.start_with?("{")
+
+        value = JsonSerializer.load(json)
+        value.is_a?(Hash) ? value : UNREAD
+      rescue StandardError
+        UNREAD
+      end
+
+      # The jar's commit: cookie[:value] becomes the encrypted session; false (cookie untouched)
+      # when the jar must write it.
+      def commit(name, cookie, purpose)
+        expires = cookie[:expires]
+        purpose = nil unless @metadata
+        json = JsonSerializer.dump(cookie[:value])
+        value = if expires.respond_to?(:from_now)
+                  @encryptor.encrypt_and_sign(json, expires_in: expires, purpose: purpose)
+                else
+                  @encryptor.encrypt_and_sign(json, expires_at: expires, purpose: purpose)
+                end
+        return false if name.bytesize + value.bytesize > MAX_COOKIE_SIZE
+
+        cookie[:value] = value
+        true
+      rescue StandardError
+        false
+      end
+    end
+  end
+end

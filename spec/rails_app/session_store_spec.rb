@@ -1,0 +1,267 @@
+# frozen_string_literal: true
+
+require "cgi"
+require "railsess/rails/cookie_jars"
+
+# Rails' own cookie session store (ActionDispatch::Session::CookieStore, in a RailsStack) with
+# railsess installed: its session read and write skip the cookie-jar chain
+# (RailsIntegration::SessionCookieStore). Every case runs the same requests with railsess off
+# (plain Rails) and on, and expects the same outcome: the session read, whether and how the cookie
+# is rewritten, the error raised. Needs no Rails application: bin/spec-newer-rails runs it too.
+RSpec.describe "Rails' cookie session store on railsess", :active_support do
+  before(:all) do
+    RailsStack.load!
+    Railsess.install!
+  end
+
+  after { Railsess.install! }
+
+  let(:base) { "http://www.myapp.test" }
+  let(:key) { "_myapp_session" }
+  let(:session) { { "user_id" => 42, "roles" => ["admin", "<b>"], "note" => "ü & \u2028" } }
+
+  def railsess(on)
+    on ? Railsess.install! : Railsess.uninstall!
+  end
+
+  # [status or the error's class, the session the action saw, the session cookie written (or nil)]
+  def visit(app, on, cookie, method: "GET", path: "/session", body: nil)
+    status, headers, text = call(app, on, cookie, method: method, path: path, body: body)
+    [status, status == 200 && path == "/session" ? JSON.parse(text) : text, written_cookies(headers)[key]]
+  rescue StandardError => e
+    [e.class, nil, nil]
+  end
+
+  def call(app, on, cookie, method: "GET", path: "/session", body: nil)
+    railsess(on)
+    env = Rack::MockRequest.env_for("#{base}#{path}", method: method, input: body && JSON.generate(body),
+                                                      "CONTENT_TYPE" => "application/json")
+    env["HTTP_COOKIE"] = "#{key}=#{CGI.escape(cookie)}" if cookie
+    status, headers, response = app.call(env)
+    text = +""
+    response.each { |part| text << part }
+    [status, headers, text]
+  ensure
+    Railsess.install!
+  end
+
+  # Set-Cookie's name => value (unescaped).
+  def written_cookies(headers)
+    headers["Set-Cookie"].to_s.split("\n").to_h do |line|
+      name, value = line[/\A[^;]*/].split("=", 2)
+      [name, CGI.unescape(value)]
+    end
+  end
+
+  # The session cookie `app` writes for `data` (the session id it got is remembered).
+  def write_session(app, on: false, data: session)
+    status, seen, cookie = visit(app, on, nil, method: "POST", body: data)
+    expect(status).to eq(200)
+    (@ids ||= {})[seen["session_id"]] = :original
+    cookie
+  end
+
+  # The same read with railsess off and on; returns railsess' outcome after comparing. The
+  # session id is compared as :original (the writer's) or :other (a new random one).
+  def expect_same_read(app, cookie, reread: app)
+    rails, ours = [false, true].map do |on|
+      status, seen, rewritten = visit(app, on, cookie)
+      # The rewrite, read back by `reread` (Rails alone): what the next request would see.
+      [status, ids(seen), rewritten && ids(visit(reread, false, rewritten)[1])]
+    end
+    expect(ours).to eq(rails)
+    ours
+  end
+
+  def ids(seen)
+    return seen unless seen.is_a?(Hash) && seen.key?("session_id")
+
+    seen.merge("session_id" => @ids.fetch(seen["session_id"], :other))
+  end
+
+  def rails_before?(version) = ActionPack.gem_version < Gem::Version.new(version)
+
+  def restored = eq(session.merge("session_id" => :original))
+
+  it "reads and writes what Rails does, without building the encrypted cookie jar" do
+    app = RailsStack.app(expire_after: 3600)
+    jars = 0
+    counter = Module.new { define_method(:initialize) { |*args| (jars += 1) && super(*args) } }
+    ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(counter)
+
+    [[false, true], [true, false], [true, true]].each do |writer, reader|
+      cookie = write_session(app, on: writer)
+      status, seen, rewritten = visit(app, reader, cookie)
+      expect([status, ids(seen)]).to match([200, restored])
+      expect(visit(app, !reader, rewritten)[1]).to eq(seen)
+    end
+    jars = 0
+    visit(app, true, write_session(app, on: true))
+    expect(jars).to eq(0)
+    visit(app, false, write_session(app, on: false))
+    expect(jars).to be >= 1
+  end
+
+  # AES-256-GCM as MessageEncryptor writes it (data--iv--tag), decrypted without reading the envelope.
+  def gcm_plaintext(secret, message)
+    data, iv, tag = message.split("--").map { |part| Base64.strict_decode64(part) }
+    cipher = OpenSSL::Cipher.new("aes-256-gcm").decrypt
+    cipher.key = secret
+    cipher.iv = iv
+    cipher.auth_tag = tag
+    cipher.auth_data = ""
+    cipher.update(data) + cipher.final
+  end
+
+  it "writes the message Rails writes: the same envelope (purpose, expiry) around the same JSON" do
+    app = RailsStack.app(expire_after: 3600)
+    secret = RailsStack.env_config["action_dispatch.key_generator"].generate_key("authenticated encrypted cookie", 32)
+    envelopes = [false, true].map do |on|
+      rails = JSON.parse(gcm_plaintext(secret, write_session(app, on: on)))["_rails"]
+      data = JSON.parse(Base64.strict_decode64(rails["message"]))
+      [rails.keys, rails["pur"], Time.iso8601(rails["exp"]).to_f.round(-1), data.except("session_id").to_json]
+    end
+    expect(envelopes.last).to eq(envelopes.first)
+    expect(envelopes.last[1]).to eq("cookie.#{key}")
+  end
+
+  it "writes the same Set-Cookie attributes" do
+    lines = [false, true].map do |on|
+      railsess(on)
+      env = Rack::MockRequest.env_for("#{base}/session", method: "POST", input: JSON.generate(session),
+                                                         "CONTENT_TYPE" => "application/json")
+      headers = RailsStack.app(domain: :all, expire_after: 3600, same_site: :strict).call(env)[1]
+      headers["Set-Cookie"].sub(/=[^;]*/, "=").sub(/expires=[^;]*/, "expires")
+    end
+    expect(lines.last).to eq(lines.first)
+    # Rails 7.1+ leaves the leading dot out of domain: :all.
+    expect(lines.last).to match(%r{\A#{key}=; domain=\.?myapp\.test; path=/; expires; HttpOnly; SameSite=Strict\z})
+  end
+
+  context "with a cookie the session's first encryptor does not take" do
+    it "reads a cookie from a rotated secret, rewrites it with the current one, and reports the rotation" do
+      old = RailsStack.key_generator("old" * 43, 1000, OpenSSL::Digest::SHA1)
+      rotations = ActiveSupport::Messages::RotationConfiguration.new
+      rotations.rotate :encrypted, old.generate_key("authenticated encrypted cookie", 32)
+      app = RailsStack.app(cookies_rotations: rotations)
+      cookie = write_session(RailsStack.app(secret_key_base: "old" * 43))
+      events = []
+      subscriber = ActiveSupport::Notifications.subscribe(Railsess::RailsIntegration::EVENT) { |*e| events << e.last }
+
+      expect(expect_same_read(app, cookie, reread: RailsStack.app)).to match([200, restored, restored])
+      expect(events).to eq([{ jar: :encrypted, purpose: "cookie.#{key}" }])
+    ensure
+      ActiveSupport::Notifications.unsubscribe(subscriber)
+    end
+
+    it "upgrades an AES-256-CBC session cookie to GCM" do
+      cookie = write_session(RailsStack.app(use_authenticated_cookie_encryption: false))
+      expect(cookie.split("--").size).to eq(2)
+      expect(expect_same_read(RailsStack.app, cookie)).to match([200, restored, restored])
+    end
+
+    it "reads a GCM cookie where CBC is still the first encryptor (prepared upgrade)" do
+      cookie = write_session(RailsStack.app)
+      cbc_app = RailsStack.app(use_authenticated_cookie_encryption: false)
+      expect(expect_same_read(cbc_app, cookie)).to match([200, restored, restored])
+    end
+
+    it "migrates a Marshal session to JSON under :hybrid" do
+      cookie = write_session(RailsStack.app(cookies_serializer: :marshal))
+      hybrid = RailsStack.app(cookies_serializer: :hybrid)
+      expect(expect_same_read(hybrid, cookie, reread: RailsStack.app)).to match([200, restored, restored])
+    end
+
+    it "does what Rails does with a Marshal session under :json (6.1 raises, 7.0+ start a new one)" do
+      cookie = write_session(RailsStack.app(cookies_serializer: :marshal))
+      expected = rails_before?("7.0") ? [JSON::ParserError, nil, nil] : [200, {}, nil]
+      expect(expect_same_read(RailsStack.app, cookie)).to eq(expected)
+    end
+
+    it "reads a cookie written without metadata (no purpose)" do
+      cookie = write_session(RailsStack.app(use_cookies_with_metadata: false))
+      expect(expect_same_read(RailsStack.app, cookie)).to match([200, restored, restored])
+    end
+
+    it "refuses another cookie's value (purpose), a tampered, truncated or foreign one: a new session" do
+      app = RailsStack.app
+      other = written_cookies(call(app, false, nil, method: "POST", path: "/cookies/encrypted/other",
+                                                    body: { value: session })[1])["other"]
+      valid = write_session(app)
+      foreign = write_session(RailsStack.app(secret_key_base: "f" * 128))
+      [valid.reverse, valid[0..-3], valid.sub(/\A./) { |c| c == "A" ? "B" : "A" }, "garbage", "", "a--b--c",
+       foreign, other].each do |cookie|
+        expect(expect_same_read(app, cookie)).to eq([200, {}, nil])
+      end
+    end
+
+    it "refuses an expired session cookie" do
+      cookie = write_session(RailsStack.app(expire_after: -60))
+      expect(expect_same_read(RailsStack.app, cookie)).to eq([200, {}, nil])
+    end
+
+    it "raises what Rails raises for a session that is not a JSON object" do
+      app = RailsStack.app
+      ["text", [1, 2], 3].each do |value|
+        # The encrypted jar under the session's name: the session's purpose, not an object.
+        headers = call(app, false, nil, method: "POST", path: "/cookies/encrypted/#{key}", body: { value: value })[1]
+        expect(expect_same_read(app, written_cookies(headers)[key]).first).to be(NoMethodError)
+      end
+    end
+  end
+
+  it "leaves a Marshal-serialized session to Rails (no Marshal is loaded on its behalf)" do
+    app = RailsStack.app(cookies_serializer: :marshal)
+    cookie = write_session(app, on: true)
+    expect(expect_same_read(app, cookie)).to match([200, restored, restored])
+  end
+
+  describe "the 4 KB limit" do
+    it "raises CookieOverflow as Rails does" do
+      app = RailsStack.app
+      results = [false, true].map { |on| visit(app, on, nil, method: "POST", body: { "big" => "x" * 4000 }).first }
+      expect(results).to eq([ActionDispatch::Cookies::CookieOverflow] * 2)
+    end
+
+    # Rails 6.1-8.0 check the value's size, 8.1 the name's and value's together.
+    it "decides as Rails does for a value that fits although name and value together do not" do
+      app = RailsStack.app
+      # The first padding whose cookie crosses 4096 - name (or overflows): sizes grow by 4 bytes.
+      pad = (2000..3100).find do |n|
+        cookie = visit(app, false, nil, method: "POST", body: { "pad" => "x" * n })[2]
+        cookie.nil? || cookie.bytesize > 4096 - key.bytesize
+      end
+      outcomes = [false, true].map do |on|
+        status, _, cookie = visit(app, on, nil, method: "POST", body: { "pad" => "x" * pad })
+        [status, cookie&.bytesize]
+      end
+      expect(outcomes).to eq([outcomes.first] * 2)
+      if rails_before?("8.1")
+        expect(outcomes.first).to match([200, (4096 - key.bytesize + 1)..4096])
+      else
+        expect(outcomes.first).to eq([ActionDispatch::Cookies::CookieOverflow, nil])
+      end
+    end
+  end
+
+  it "builds one codec per configuration and none where Rails' jar must run" do
+    store = ActionDispatch::Session::CookieStore.new(->(_env) { [200, {}, []] }, key: key)
+    config = RailsStack.env_config
+    request = lambda do |**options|
+      settings = options.empty? ? config : RailsStack.env_config(**options)
+      ActionDispatch::Request.new(Rack::MockRequest.env_for("#{base}/").merge(settings))
+    end
+    codec = ->(req) { store.send(:railsess_session_codec, req) }
+    first = codec.call(request.call)
+    expect(first).to be_a(Railsess::RailsIntegration::SessionCodec)
+    expect(codec.call(request.call)).to equal(first) # same settings, new env: the cached codec
+    expect(codec.call(request.call)).to equal(first)
+    # Another key generator (the same secret): a codec of its own.
+    expect(codec.call(request.call(secret_key_base: config["action_dispatch.secret_key_base"]))).not_to equal(first)
+    expect(codec.call(request.call(secret_key_base: "e" * 128))).not_to equal(first)
+    expect(codec.call(request.call(cookies_serializer: :marshal))).to be_nil
+    expect(codec.call(request.call(secret_key_base: ""))).to be_nil # the signed jar: Rails' path
+    Railsess.uninstall!
+    expect(codec.call(request.call)).to be_nil
+  end
+end
