@@ -657,6 +657,27 @@ module Railsess
 
           bytes.tr("+", " ").gsub(/%(\h\h)/n) { |escape| escape[1, 2].hex.chr }.b
         end
+
+        COOKIE_HEADER_ENCODINGS = [Encoding::UTF_8, Encoding::US_ASCII, Encoding::BINARY].freeze
+
+        # Rack 2.2's parse_cookies_header (www_form.rs): keys in the header's encoding, values
+        # unescaped into UTF-8 or as they are; nil for an encoding the core leaves to Ruby.
+        def parse_cookies_header(header)
+          header = Args.string(header)
+          encoding = header.encoding
+          return nil unless COOKIE_HEADER_ENCODINGS.include?(encoding)
+
+          header.b.split(/; */n).each_with_object({}) do |piece, cookies|
+            next if piece.empty?
+
+            key, value = piece.split("=", 2)
+            key.force_encoding(encoding)
+            next if cookies.key?(key)
+
+            decoded = value && www_form_unescape(value)
+            cookies[key] = decoded ? decoded.force_encoding(Encoding::UTF_8) : value&.force_encoding(encoding)
+          end
+        end
       end
       extend Functions
 

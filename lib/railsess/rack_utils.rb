@@ -62,6 +62,14 @@ module Railsess
       decoded ? decoded.force_encoding(encoding) : super # super raises Ruby's ArgumentError
     end
 
+    # Rack 2.2's parse_cookies_header (what Request#cookies calls), in the core: the same Hash,
+    # keys, values and encodings.
+    def parse_cookies_header(header)
+      return super unless OWN_COOKIE_CODE && railsess_native?(header)
+
+      Native.parse_cookies_header(header) || super
+    end
+
     private
 
     def railsess_native?(string)

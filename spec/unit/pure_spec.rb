@@ -113,6 +113,17 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
       expect(differences(inputs) { |impl, input| impl.www_form_unescape(input) }).to eq([])
     end
 
+    it "parses Cookie headers alike (parse_cookies_header)" do
+      rng = Random.new(8)
+      alphabet = [";", " ", "=", "%", "+", "a", "4", "F", "é", "\xFF"]
+      random = Array.new(200) { Array.new(rng.rand(0..20)) { alphabet.sample(random: rng) }.join }
+      encodings = [Encoding::UTF_8, Encoding::BINARY, Encoding::US_ASCII, Encoding::ISO_8859_1, Encoding::UTF_16LE]
+      inputs = random.each_with_index.map { |header, i| header.dup.force_encoding(encodings[i % encodings.size]) } +
+               ["", "a=1; a=2", "k", "=v", "a=%zz; b=%C3%BC", nil, 42]
+      shape = ->(hash) { hash&.map { |k, v| [k, k.encoding, v, v&.encoding] } }
+      expect(differences(inputs) { |impl, input| shape.call(impl.parse_cookies_header(input)) }).to eq([])
+    end
+
     it "writes JSON, or leaves it to Ruby, exactly where the core does (json_generate)" do
       with_singleton = +"x"
       def with_singleton.to_json(*) = "1"

@@ -22,20 +22,24 @@ fn unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b'-' | b'.' | b'_')
 }
 
-/// `URI.encode_www_form_component`'s bytes.
+/// `URI.encode_www_form_component`'s bytes. Runs of unreserved bytes are copied whole.
 pub fn escape(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len() + input.len() / 4);
-    for &byte in input {
-        if unreserved(byte) {
-            out.push(byte);
-        } else if byte == b' ' {
+    let mut rest = input;
+    while let Some(at) = rest.iter().position(|&b| !unreserved(b)) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        let Some((&byte, after)) = tail.split_first() else {
+            break;
+        };
+        if byte == b' ' {
             out.push(b'+');
         } else {
-            out.push(b'%');
-            out.push(hex_digit(byte >> 4));
-            out.push(hex_digit(byte));
+            out.extend_from_slice(&[b'%', hex_digit(byte >> 4), hex_digit(byte)]);
         }
+        rest = after;
     }
+    out.extend_from_slice(rest);
     out
 }
 
@@ -55,21 +59,76 @@ fn hex_value(byte: u8) -> Option<u8> {
 }
 
 /// `URI.decode_www_form_component`'s bytes; `None` where Ruby raises (a bad `%` escape).
+/// Runs between `%` and `+` (most of a base64 cookie value) are copied whole.
 pub fn unescape(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len());
-    let mut bytes = input.iter();
-    while let Some(&byte) = bytes.next() {
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let high = bytes.next().copied().and_then(hex_value)?;
-                let low = bytes.next().copied().and_then(hex_value)?;
-                out.push((high << 4) | low);
+    let mut rest = input;
+    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        match tail {
+            [b'+', after @ ..] => {
+                out.push(b' ');
+                rest = after;
             }
-            _ => out.push(byte),
+            [b'%', high, low, after @ ..] => {
+                out.push((hex_value(*high)? << 4) | hex_value(*low)?);
+                rest = after;
+            }
+            _ => return None, // a `%` without two characters after it
         }
     }
+    out.extend_from_slice(rest);
     Some(out)
+}
+
+/// One `key=value` of a Cookie header: byte ranges into the header.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CookiePair {
+    pub key: core::ops::Range<usize>,
+    /// `None` for a piece without `=` (Rack gives such a cookie the value nil).
+    pub value: Option<core::ops::Range<usize>>,
+}
+
+/// A Cookie header split as Rack 2.2's `parse_cookies_header` splits it: pieces between `;`
+/// and the spaces right after it (`header.split(/[;] */n)`), empty ones skipped, each cut at its
+/// first `=` (`split('=', 2)`), the first piece of each key kept (`unless cookies.key?(key)`).
+/// Only `;`, ` ` and `=` are looked for, so this holds for any encoding where those bytes are
+/// always themselves (UTF-8, US-ASCII, binary): the binding passes only those.
+pub fn cookie_pairs(header: &[u8]) -> Vec<CookiePair> {
+    let mut pairs: Vec<CookiePair> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut start = 0;
+    while start <= header.len() {
+        let end = header
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| b == b';'))
+            .map_or(header.len(), |at| start + at);
+        let piece = header.get(start..end).unwrap_or_default();
+        if !piece.is_empty() && seen.insert(key_of(piece)) {
+            let pair = match piece.iter().position(|&b| b == b'=') {
+                Some(eq) => CookiePair {
+                    key: start..start + eq,
+                    value: Some(start + eq + 1..end),
+                },
+                None => CookiePair {
+                    key: start..end,
+                    value: None,
+                },
+            };
+            pairs.push(pair);
+        }
+        // Past the `;` and the spaces after it.
+        start = end + 1;
+        while header.get(start) == Some(&b' ') {
+            start += 1;
+        }
+    }
+    pairs
+}
+
+fn key_of(piece: &[u8]) -> &[u8] {
+    piece.split(|&b| b == b'=').next().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -96,6 +155,38 @@ mod tests {
         assert_eq!(unescape(b"%4"), None);
         assert_eq!(unescape(b"%zz"), None);
         assert_eq!(unescape(b"100%"), None);
+    }
+
+    fn split(header: &str) -> Vec<(&str, Option<&str>)> {
+        cookie_pairs(header.as_bytes())
+            .into_iter()
+            .map(|p| {
+                let key = header.get(p.key).unwrap_or("?");
+                (key, p.value.map(|v| header.get(v).unwrap_or("?")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_cookie_headers_like_rack() {
+        assert_eq!(split(""), vec![]);
+        assert_eq!(split("a=1"), vec![("a", Some("1"))]);
+        assert_eq!(
+            split("a=1;b=2;  c=3 ; d"),
+            vec![
+                ("a", Some("1")),
+                ("b", Some("2")),
+                ("c", Some("3 ")),
+                ("d", None)
+            ]
+        );
+        assert_eq!(split(" a==b=c"), vec![(" a", Some("=b=c"))]);
+        assert_eq!(
+            split(";;a=1;; ;a=2;=v;x="),
+            vec![("a", Some("1")), ("", Some("v")), ("x", Some(""))]
+        );
+        assert_eq!(split("a=1, b=2"), vec![("a", Some("1, b=2"))]);
+        assert_eq!(split("k; k=1"), vec![("k", None)]);
     }
 
     #[test]
