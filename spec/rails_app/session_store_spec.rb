@@ -118,8 +118,8 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     secret = RailsStack.env_config["action_dispatch.key_generator"].generate_key("authenticated encrypted cookie", 32)
     envelopes = [false, true].map do |on|
       rails = JSON.parse(gcm_plaintext(secret, write_session(app, on: on)))["_rails"]
-      data = JSON.parse(Base64.strict_decode64(rails["message"]))
-      [rails.keys, rails["pur"], Time.iso8601(rails["exp"]).to_f.round(-1), data.except("session_id").to_json]
+      json = Base64.strict_decode64(rails["message"]).sub(/"session_id":"\h{32}"/, "")
+      [rails.keys, rails["pur"], Time.iso8601(rails["exp"]).to_f.round(-1), json]
     end
     expect(envelopes.last).to eq(envelopes.first)
     expect(envelopes.last[1]).to eq("cookie.#{key}")

@@ -100,7 +100,13 @@ module Railsess
       def self.build(request)
         return unless request.secret_key_base.present? && JSON_SERIALIZERS.include?(request.cookies_serializer)
 
-        new(JarEncryptors.primary(request, MessageEncryptor), request.use_cookies_with_metadata)
+        metadata = request.use_cookies_with_metadata
+        return new(JarEncryptors.primary(request, MessageEncryptor), metadata) if Compat.level >= 71
+
+        # Rails 6.1/7.0 check the metadata on the decrypted text, before any serializer: an
+        # encryptor with the JSON serializer reads and writes exactly what the jar's
+        # NullSerializer plus its JSON step do, in one call into the core.
+        OneStep.new(JarEncryptors.primary(request, MessageEncryptor, Railsess::JSON), metadata)
       end
 
       def initialize(encryptor, metadata)
@@ -110,10 +116,7 @@ module Railsess
 
       # The session Hash, or UNREAD when the jar must decide.
       def read(message, purpose)
-        json = @encryptor.decrypt_and_verify(message, purpose: purpose)
-        return UNREAD unless json.is_a?(String) && json.start_with?("{")
-
-        value = JsonSerializer.load(json)
+        value = load(@encryptor.decrypt_and_verify(message, purpose: purpose))
         value.is_a?(Hash) ? value : UNREAD
       rescue StandardError
         UNREAD
@@ -124,11 +127,11 @@ module Railsess
       def commit(name, cookie, purpose)
         expires = cookie[:expires]
         purpose = nil unless @metadata
-        json = JsonSerializer.dump(cookie[:value])
+        data = dump(cookie[:value])
         value = if expires.respond_to?(:from_now)
-                  @encryptor.encrypt_and_sign(json, expires_in: expires, purpose: purpose)
+                  @encryptor.encrypt_and_sign(data, expires_in: expires, purpose: purpose)
                 else
-                  @encryptor.encrypt_and_sign(json, expires_at: expires, purpose: purpose)
+                  @encryptor.encrypt_and_sign(data, expires_at: expires, purpose: purpose)
                 end
         return false if name.bytesize + value.bytesize > MAX_COOKIE_SIZE
 
@@ -136,6 +139,24 @@ module Railsess
         true
       rescue StandardError
         false
+      end
+
+      private
+
+      # The jar's serializer step: JSON text of an object only (a Marshal dump under :hybrid,
+      # anything else, goes to the jar).
+      def load(json)
+        json.is_a?(String) && json.start_with?("{") ? JsonSerializer.load(json) : UNREAD
+      end
+
+      def dump(value) = JsonSerializer.dump(value)
+
+      # Rails 6.1/7.0: the encryptor serializes.
+      class OneStep < SessionCodec
+        private
+
+        def load(value) = value
+        def dump(value) = value
       end
     end
   end
