@@ -6,8 +6,13 @@
 # * "with session": the endpoint reads the (Devise-like, ~300 B) session and writes one key;
 # * "without session": the same endpoint (same query parameter read), session untouched.
 #
-# The session's cost per request is 1/ips(with) - 1/ips(without), printed for Rails alone and with
-# railsess, and their ratio.
+# Whole requests are compared side by side with benchmark-ips. The session's cost per request
+# (with minus without) is a small difference of two large numbers, which separate benchmark-ips
+# runs on a shared machine blur by more than the difference itself; it is measured by interleaving
+# instead: every round times one request of each of the four variants (with/without session,
+# railsess on/off) in a random order, so drifts in machine speed hit all four alike, and the cost
+# is mean(with) - mean(without) over the rounds (RAILSESS_BENCH_SESSION_ROUNDS, default 8000,
+# after 1000 rounds of warmup), for Rails alone and with railsess, and their ratio.
 #
 #   ruby -Ilib bench/rails_session.rb          RAILSESS_BENCH_SMOKE=1 ruby -Ilib bench/rails_session.rb
 
@@ -88,29 +93,48 @@ module RailsSessionBench
   def run
     _status, headers, = app.call(env_for("/sign_in", ""))
     cookie = headers["Set-Cookie"][/\A[^;]+/]
-    with = env_for("/with?n=1", cookie)
-    without = env_for("/without?n=1", cookie)
-    results = %w[with without].to_h do |name|
-      template = name == "with" ? with : without
-      result = RailsessBench.compare("rails request #{name} session") do |x|
+    templates = { "with" => env_for("/with?n=1", cookie), "without" => env_for("/without?n=1", cookie) }
+    templates.each do |name, template|
+      RailsessBench.compare("rails request #{name} session") do |x|
         x.report("rails #{name} session") { toggled(false) { call(template) } }
         x.report("railsess #{name} session") { toggled(true) { call(template) } }
       end
-      [name, result]
     end
-    report_session_cost(results)
+    report_session_cost(interleaved(templates))
     RailsessBench.finish("rails_session", "session_cost" => @cost)
   end
 
-  def report_session_cost(results)
-    cost = lambda do |who|
-      (1.0 / results["with"]["#{who}_ips"]) - (1.0 / results["without"]["#{who}_ips"])
+  SESSION_ROUNDS = RailsessBench::SMOKE ? 50 : Integer(ENV.fetch("RAILSESS_BENCH_SESSION_ROUNDS", "8000"))
+  SESSION_WARMUP = RailsessBench::SMOKE ? 10 : 1000
+
+  # Mean seconds per request of each variant ([railsess on?, "with" | "without"]), interleaved.
+  def interleaved(templates, random: Random.new(1))
+    variants = [true, false].product(templates.keys)
+    times = Hash.new(0.0)
+    (SESSION_WARMUP + SESSION_ROUNDS).times do |round|
+      variants.shuffle(random: random).each do |variant|
+        on, name = variant
+        toggled(on) do
+          t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+          call(templates.fetch(name))
+          times[variant] += Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0 if round >= SESSION_WARMUP
+        end
+      end
     end
-    rails_us = cost.call("baseline") * 1e6
-    ours_us = cost.call("railsess") * 1e6
-    @cost = { "rails_us" => rails_us, "railsess_us" => ours_us, "ratio" => rails_us / ours_us }
-    puts format("session cost per request: Rails %<r>.1f us, with railsess %<o>.1f us: %<x>.2fx smaller",
-                r: rails_us, o: ours_us, x: rails_us / ours_us)
+    times.transform_values { |total| total / SESSION_ROUNDS }
+  end
+
+  def report_session_cost(means)
+    us = ->(on, name) { means.fetch([on, name]) * 1e6 }
+    rails_us = us.call(false, "with") - us.call(false, "without")
+    ours_us = us.call(true, "with") - us.call(true, "without")
+    whole = us.call(false, "with") / us.call(true, "with")
+    @cost = { "rails_us" => rails_us, "railsess_us" => ours_us, "ratio" => rails_us / ours_us,
+              "rounds" => SESSION_ROUNDS, "request_ratio" => whole,
+              "requests_us" => means.to_h { |(on, name), t| ["#{on ? 'railsess' : 'rails'} #{name}", t * 1e6] } }
+    puts format("session cost per request (interleaved, %<n>d rounds): Rails %<r>.1f us, with railsess " \
+                "%<o>.1f us: %<x>.2fx smaller; whole request with the session %<w>.2fx faster",
+                n: SESSION_ROUNDS, r: rails_us, o: ours_us, x: rails_us / ours_us, w: whole)
   end
 end
 
