@@ -210,6 +210,43 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     end
   end
 
+  # Rails 7.1+'s :json reads a cookie another serializer wrote (and rewrites it as JSON): the
+  # encrypted jar keeps Rails' serializer there.
+  it "reads an encrypted cookie written as MessagePack under :json as Rails does (Rails 7.1+)" do
+    skip "Rails #{ActionPack.version}: no MessagePack cookie serializer before 7.1" if rails_before?("7.1")
+    begin
+      require "active_support/message_pack"
+    rescue LoadError => e # Debian's msgpack is older than ActiveSupport::MessagePack needs
+      skip "ActiveSupport::MessagePack does not load here: #{e.message}"
+    end
+
+    writer = RailsStack.app(cookies_serializer: :message_pack)
+    headers = call(writer, false, nil, method: "POST", path: "/cookies/encrypted/prefs",
+                                       body: { value: { "a" => 1 } })[1]
+    value = written_cookies(headers)["prefs"]
+    reader = RailsStack.app
+    outcomes = [false, true].map do |on|
+      railsess(on)
+      env = Rack::MockRequest.env_for("#{base}/cookies/encrypted/prefs", "HTTP_COOKIE" => "prefs=#{CGI.escape(value)}")
+      status, headers, body = reader.call(env)
+      text = +""
+      body.each { |part| text << part }
+      [status, text, written_cookies(headers).key?("prefs")]
+    end
+    expect(outcomes.last).to eq(outcomes.first)
+    expect(outcomes.first).to eq([200, '{"value":{"a":1}}', true])
+  end
+
+  it "puts the encrypted jar's :json on Railsess::JSON only where Rails' is plain JSON (before 7.1)" do
+    request = ActionDispatch::Request.new(Rack::MockRequest.env_for("#{base}/").merge(RailsStack.env_config))
+    serializer = request.cookie_jar.encrypted.send(:serializer)
+    if rails_before?("7.1")
+      expect(serializer).to be(Railsess::RailsIntegration::JsonSerializer)
+    else
+      expect(serializer).to be(ActiveSupport::Messages::SerializerWithFallback[:json])
+    end
+  end
+
   it "leaves a Marshal-serialized session to Rails (no Marshal is loaded on its behalf)" do
     app = RailsStack.app(cookies_serializer: :marshal)
     cookie = write_session(app, on: true)

@@ -57,6 +57,13 @@ module Railsess
 
       def enabled? = @enabled
 
+      # Whether ActionDispatch's :json cookies are plain ActiveSupport::JSON (before Rails 7.1).
+      def plain_json_cookies?
+        return @plain_json_cookies unless @plain_json_cookies.nil?
+
+        @plain_json_cookies = ::ActionPack.gem_version < Gem::Version.new("7.1")
+      end
+
       # One encryptor/verifier per configuration: built on first use, shared by every request
       # (they are thread-safe and hold no per-request state).
       def fetch(key)
@@ -93,8 +100,12 @@ module Railsess
     module Common
       private
 
+      # Rails 6.1/7.0's :json cookie serializer is ActiveSupport::JSON alone, which Railsess::JSON
+      # is. 7.1+'s also reads the MessagePack and Marshal dumps it may fall back to, and rewrites
+      # them: that one stays Rails'.
       def serializer
         return super unless RailsIntegration.enabled? && request.cookies_serializer == :json
+        return super unless RailsIntegration.plain_json_cookies?
 
         JsonSerializer
       end
