@@ -281,6 +281,28 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     end
   end
 
+  it "keeps each request on its own configuration when threads share one store under two secrets" do
+    first = RailsStack.app
+    inner = first.instance_variable_get(:@app) # the one middleware stack, its one CookieStore
+    second = RailsStack::EnvConfig.new(inner, RailsStack.env_config(secret_key_base: "e" * 128),
+                                       first.instance_variable_get(:@routes))
+    failures = Queue.new
+    threads = Array.new(6) do |t|
+      Thread.new do
+        own, other = t.even? ? [first, second] : [second, first]
+        20.times do |i|
+          data = { "thread" => t, "i" => i }
+          cookie = write_session(own, on: true, data: data)
+          seen = visit(own, true, cookie)[1]
+          failures << [t, i, seen] unless seen.is_a?(Hash) && seen.slice("thread", "i") == data
+          failures << [t, i, :other] unless visit(other, true, cookie)[1] == {}
+        end
+      end
+    end
+    threads.each(&:join)
+    expect(failures.size).to eq(0), failures.size.zero? ? "" : failures.pop.inspect
+  end
+
   it "builds one codec per configuration and none where Rails' jar must run" do
     store = ActionDispatch::Session::CookieStore.new(->(_env) { [200, {}, []] }, key: key)
     config = RailsStack.env_config
