@@ -311,6 +311,11 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
       ActionDispatch::Request.new(Rack::MockRequest.env_for("#{base}/").merge(settings))
     end
     codec = ->(req) { store.send(:railsess_session_codec, req) }
+    # A store that reads its cookie its own way keeps its way.
+    signed_store = Class.new(ActionDispatch::Session::CookieStore) do
+      def cookie_jar(request) = request.cookie_jar.signed
+    end
+    expect(signed_store.new(->(_env) { [200, {}, []] }, key: key).send(:railsess_session_codec, request.call)).to be_nil
     first = codec.call(request.call)
     expect(first).to be_a(Railsess::RailsIntegration::SessionCodec)
     expect(codec.call(request.call)).to equal(first) # same settings, new env: the cached codec

@@ -20,7 +20,8 @@ module Railsess
     #   through the jar, which raises CookieOverflow as the running Rails version does.
     #
     # Only for an encrypted session (secret_key_base set) with the :json or :hybrid cookie
-    # serializer, while RailsIntegration is enabled; otherwise Rails' methods run unchanged.
+    # serializer, while RailsIntegration is enabled, and for a store that reads and writes its
+    # cookie as CookieStore does; otherwise Rails' methods run unchanged.
     module SessionCookieStore
       UNSIGNED_SESSION_COOKIE = "action_dispatch.request.unsigned_session_cookie"
 
@@ -57,6 +58,18 @@ module Railsess
         request.cookie_jar[@key] = cookie
       end
 
+      # Not for a store whose class (a subclass, a later prepend) changes how the session cookie
+      # is read or written: those run as they are written.
+      def railsess_own_cookie_path?
+        return @railsess_own_cookie_path unless @railsess_own_cookie_path.nil?
+
+        store = ::ActionDispatch::Session::CookieStore
+        @railsess_own_cookie_path = %i[get_cookie cookie_jar].all? { |name| method(name).owner == store } &&
+                                    %i[unpacked_cookie_data set_cookie].all? do |name|
+                                      method(name).owner == SessionCookieStore
+                                    end
+      end
+
       def railsess_purpose
         @railsess_purpose ||= "cookie.#{@key}"
       end
@@ -65,7 +78,7 @@ module Railsess
       # configuration (compared by value; a Rails app's requests all carry the same config
       # objects), looked up once per request.
       def railsess_session_codec(request)
-        return unless RailsIntegration.enabled?
+        return unless RailsIntegration.enabled? && railsess_own_cookie_path?
 
         env = request.env
         env.fetch(SessionCodec::ENV_KEY) do
