@@ -108,7 +108,6 @@ module Railsess
         action_dispatch.use_cookies_with_metadata
       ].freeze
       JSON_SERIALIZERS = %i[json hybrid].freeze
-      MAX_COOKIE_SIZE = 4096
 
       def self.build(request)
         return unless request.secret_key_base.present? && JSON_SERIALIZERS.include?(request.cookies_serializer)
@@ -146,7 +145,7 @@ module Railsess
                 else
                   @encryptor.encrypt_and_sign(data, expires_at: expires, purpose: purpose)
                 end
-        return false if name.bytesize + value.bytesize > MAX_COOKIE_SIZE
+        return false if name.bytesize + value.bytesize > ::ActionDispatch::Cookies::MAX_COOKIE_SIZE
 
         cookie[:value] = value
         true
