@@ -116,7 +116,7 @@ module Railsess
          rotations.public_send(kind).hash, *settings]
       end
 
-      def null_serializer = ::ActiveSupport::MessageEncryptor::NullSerializer
+      def null_serializer = JarEncryptors.null_serializer
 
       # `config.action_dispatch.cookies_rotations` of this jar's kind, as ActionDispatch adds them.
       def rotate_as_rails(codec, kind)
@@ -128,8 +128,8 @@ module Railsess
       end
     end
 
-    # The encrypted jar's encryptors, derived as ActionDispatch derives them (serializing is the
-    # jar's business: they carry Rails' NullSerializer).
+    # The encrypted jar's encryptors, derived as ActionDispatch derives them. They carry Rails'
+    # NullSerializer (serializing is the jar's business) unless given another serializer.
     module JarEncryptors
       module_function
 
