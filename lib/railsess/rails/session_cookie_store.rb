@@ -10,10 +10,10 @@ module Railsess
     # and writes it back through the same jar. Here the request's *first* encryptor (the one
     # Rails tries before any rotation) is built once per configuration and used directly:
     #
-    # * read: a message it decrypts for "cookie.<key>" to JSON text of an object is exactly what
-    #   the jar would return (no rotation ran, so nothing is rewritten). Anything else (no such
-    #   cookie aside) - a rotated secret, a CBC cookie to upgrade, a Marshal session under
-    #   :hybrid, a message without metadata, tampering - goes through Rails' own jar, which
+    # * read: a message it decrypts for "cookie.<key>" (or, refused for that purpose, for none) to
+    #   JSON text of an object is exactly what the jar would return (no rotation ran, so nothing
+    #   is rewritten). Anything else (no such cookie aside) - a rotated secret, a CBC cookie to
+    #   upgrade, a Marshal session under :hybrid, tampering - goes through Rails' own jar, which
     #   decides (and rewrites) exactly as it always does;
     # * write: the jar's commit (serializer dump, expiry/purpose metadata, encrypt) into the
     #   request's cookie jar, as AbstractCookieJar#[]= does; a value near the size limit goes
@@ -126,9 +126,13 @@ module Railsess
         @metadata = metadata
       end
 
-      # The session Hash, or UNREAD when the jar must decide.
+      # The session Hash, or UNREAD when the jar must decide. As AbstractCookieJar#[] does, a
+      # message refused for its purpose or expiry (nil, not an error: no rotation runs then) is
+      # read again without a purpose, which is how a cookie written without metadata reads.
       def read(message, purpose)
-        value = load(@encryptor.decrypt_and_verify(message, purpose: purpose))
+        value = @encryptor.decrypt_and_verify(message, purpose: purpose)
+        value = @encryptor.decrypt_and_verify(message) if value.nil?
+        value = load(value)
         value.is_a?(Hash) ? value : UNREAD
       rescue StandardError
         UNREAD
