@@ -105,18 +105,13 @@ pub fn cookie_pairs(header: &[u8]) -> Vec<CookiePair> {
             .and_then(|rest| rest.iter().position(|&b| b == b';'))
             .map_or(header.len(), |at| start + at);
         let piece = header.get(start..end).unwrap_or_default();
-        if !piece.is_empty() && seen.insert(key_of(piece)) {
-            let pair = match piece.iter().position(|&b| b == b'=') {
-                Some(eq) => CookiePair {
-                    key: start..start + eq,
-                    value: Some(start + eq + 1..end),
-                },
-                None => CookiePair {
-                    key: start..end,
-                    value: None,
-                },
-            };
-            pairs.push(pair);
+        let eq = piece.iter().position(|&b| b == b'=');
+        let key = start..eq.map_or(end, |at| start + at);
+        if !piece.is_empty() && seen.insert(header.get(key.clone()).unwrap_or_default()) {
+            pairs.push(CookiePair {
+                key,
+                value: eq.map(|at| start + at + 1..end),
+            });
         }
         // Past the `;` and the spaces after it.
         start = end + 1;
@@ -125,10 +120,6 @@ pub fn cookie_pairs(header: &[u8]) -> Vec<CookiePair> {
         }
     }
     pairs
-}
-
-fn key_of(piece: &[u8]) -> &[u8] {
-    piece.split(|&b| b == b'=').next().unwrap_or_default()
 }
 
 #[cfg(test)]
