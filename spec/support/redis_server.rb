@@ -3,15 +3,22 @@
 require "socket"
 require "timeout"
 
-# A real redis-server (Debian's) for the Redis specs, started by the suite on a free loopback port
+# A real redis-server (Debian's; RAILSESS_REDIS_SERVER=valkey-server runs Valkey, the default when
+# only Valkey is installed) for the Redis specs, started by the suite on a free loopback port
 # when the first :redis example needs it and stopped when the suite ends. Faults are real:
 # `stop!` kills it (connection refused), `pause!` SIGSTOPs it (requests time out), `resume!` and
 # `start` bring it back with its data (a paused server keeps its memory; a stopped one restarts empty).
 module RedisServer
   module_function
 
+  def binary
+    @binary ||= ENV.fetch("RAILSESS_REDIS_SERVER") do
+      %w[redis-server valkey-server].find { |name| system("command -v #{name} >/dev/null 2>&1") } || "redis-server"
+    end
+  end
+
   def available?
-    system("command -v redis-server >/dev/null 2>&1")
+    system("command -v #{binary} >/dev/null 2>&1")
   end
 
   def port
@@ -26,7 +33,7 @@ module RedisServer
   def start
     return if running?
 
-    @pid = Process.spawn("redis-server", "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
+    @pid = Process.spawn(binary, "--port", port.to_s, "--bind", "127.0.0.1", "--save", "",
                          "--appendonly", "no", "--protected-mode", "yes", out: File::NULL, err: File::NULL)
     Timeout.timeout(10) { sleep 0.02 until ping? }
     at_exit { stop! } unless @at_exit

@@ -12,11 +12,11 @@ module Railsess
     module RedisLayouts
       # The redis-session-store gem (0.11): key = key_prefix + id; value = the serializer's dump of
       # the session Hash (:marshal by default, :json = JSON.generate, :hybrid = writes JSON, reads
-      # Marshal too); SETEX with `ttl` (wins) or `expire_after` seconds; public ids that look like
-      # private ones (/\A\d+::/) are refused; a value that cannot be decoded is deleted.
+      # Marshal too); SET EX with `ttl` (wins) or `expire_after` seconds, from the request's
+      # session options. (The gem also refuses ids that look like private ones, /\A\d+::/, and
+      # deletes a value it cannot decode; RedisBackend refuses every id that is not hex, and
+      # deletes nothing.)
       class RedisSessionStore
-        PRIVATE_ID = /\A\d+::/
-
         # redis-session-store's JsonSerializer.
         module JsonSerializer
           module_function
@@ -40,27 +40,22 @@ module Railsess
 
         attr_reader :key_prefix
 
-        def initialize(key_prefix: nil, serializer: nil, ttl: nil, **)
+        def initialize(key_prefix: nil, serializer: nil, **)
           @key_prefix = key_prefix.to_s
           @serializer = SERIALIZERS.fetch(serializer || :marshal) { serializer }
-          @ttl = ttl
         end
 
-        def read_keys(sid)
-          return [] if PRIVATE_ID.match?(sid.public_id)
-
-          [key(sid.private_id), key(sid.public_id)]
-        end
-
+        def read_keys(sid) = [key(sid.private_id), key(sid.public_id)]
         def write_key(sid) = key(sid.private_id)
         def delete_keys(sid) = [key(sid.public_id), key(sid.private_id)]
         def encode(session, _expires_in) = @serializer.dump(session)
         def decode(payload) = @serializer.load(payload)
-        def delete_undecodable? = true
+        # The gem's session_exists? asks Redis.
+        def checks_existence? = true
 
-        # [command arguments for SET]: EX seconds.
-        def expiry(expire_after)
-          seconds = @ttl || expire_after
+        # SET's expiry arguments from the session options: EX seconds.
+        def expiry(options)
+          seconds = options[:ttl] || options[:expire_after]
           seconds ? { ex: seconds.to_i } : {}
         end
 
@@ -87,10 +82,12 @@ module Railsess
         def delete_keys(sid) = [key(sid.private_id), key(sid.public_id)]
         def encode(session, expires_in) = CacheEntry.dump(session, expires_in: expires_in, format: @format)
         def decode(payload) = CacheEntry.load(payload)
-        def delete_undecodable? = false
+        # Rails' CacheStore keeps Rack's answer: any id counts.
+        def checks_existence? = false
 
         # RedisCacheStore: PX = ceil(1000 * expires_in).
-        def expiry(expire_after)
+        def expiry(options)
+          expire_after = options[:expire_after]
           expire_after ? { px: (1000 * expire_after.to_f).ceil } : {}
         end
 
