@@ -193,6 +193,16 @@ RSpec.describe "MessageEncryptor compatibility with ActiveSupport", :active_supp
        [[CompatHelpers::OLD_KEY], { cipher: "aes-256-gcm", serializer: Marshal }]]
     ]
 
+    # Whether `encryptor` alone refuses `message` as Rails does (InvalidMessage, so rotations run).
+    def refused_by?(encryptor, message, purpose)
+      encryptor.decrypt_and_verify(message, purpose: purpose)
+      false
+    rescue ::ActiveSupport::MessageEncryptor::InvalidMessage
+      true
+    rescue StandardError
+      false
+    end
+
     rotations.each do |label, (current_args, current_options), (rotate_args, rotate_options), (old_args, old_options)|
       it "#{label}: same values, errors and on_rotation calls as ActiveSupport" do
         as_calls = 0
@@ -201,6 +211,7 @@ RSpec.describe "MessageEncryptor compatibility with ActiveSupport", :active_supp
         rs = railsess_encryptor(current_args, current_options, on_rotation: -> { rs_calls += 1 })
         as.rotate(*rotate_args, **rotate_options)
         rs.rotate(*rotate_args, **rotate_options)
+        current = as_encryptor(current_args, current_options)
 
         writers = {
           "old key (AS)" => as_encryptor(old_args, old_options),
@@ -218,7 +229,10 @@ RSpec.describe "MessageEncryptor compatibility with ActiveSupport", :active_supp
               as_calls = rs_calls = 0
               expected = [outcome { as.decrypt_and_verify(message, purpose: read_purpose) }, as_calls]
               actual = [outcome { rs.decrypt_and_verify(message, purpose: read_purpose) }, rs_calls]
-              if writer_label.start_with?("old") && value_label == "value" && write_purpose == read_purpose
+              # (An old-key CBC message sharing the current sign_secret verifies under the current key;
+              # its decryption there has valid padding about once in 256 tries: no rotation then.)
+              if writer_label.start_with?("old") && value_label == "value" && write_purpose == read_purpose &&
+                 refused_by?(current, message, read_purpose)
                 expect(expected.last).to eq(1), "ActiveSupport should report the rotation (#{writer_label})"
               end
               expect(expected.last).to eq(0) unless writer_label.start_with?("old")
