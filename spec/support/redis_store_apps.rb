@@ -19,11 +19,12 @@ class RedisStoreApps
 
   attr_reader :store, :app
 
-  def self.rails_cache_store(**options)
+  # Rails' own CacheStore over a RedisCacheStore built from `cache_options`.
+  def self.rails_cache_store(cache_options = { url: RedisServer.url, namespace: "myapp" }, **options)
     RailsStack.load!
     require "active_support/cache/redis_cache_store"
     require "action_dispatch/middleware/session/cache_store"
-    cache = ActiveSupport::Cache::RedisCacheStore.new(url: RedisServer.url, namespace: "myapp")
+    cache = ActiveSupport::Cache::RedisCacheStore.new(**cache_options)
     new(:rails_cache_store, cache: cache, **options)
   end
 

@@ -23,7 +23,7 @@ module Railsess
     module RedisBackend
       LAYOUTS = { redis_session_store: RedisLayouts::RedisSessionStore, cache_store: RedisLayouts::CacheStore }.freeze
       # Options of `redis:` that are railsess' (or the gems'), not Redis.new's.
-      LAYOUT_OPTIONS = %i[key_prefix namespace expire_after ttl client].freeze
+      LAYOUT_OPTIONS = %i[key_prefix namespace expire_after ttl client wait_for_replicas wait_timeout].freeze
       # Rails' RedisCacheStore defaults (7.1+; 6.1's connect_timeout was 20 s): user options win.
       DEFAULT_REDIS_OPTIONS = { connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0 }.freeze
       DEFAULT_BACKOFF = 2.0
@@ -59,6 +59,8 @@ module Railsess
         redis_options = (options.delete(:redis) || {}).transform_keys(&:to_sym)
         @layout = build_layout(options, redis_options)
         @redis = redis_options[:client] || build_client(redis_options.except(*LAYOUT_OPTIONS))
+        @single_key = cluster_client?(@redis)
+        setup_replica_wait(redis_options)
         @circuit = RedisCircuit.new(backoff: options.delete(:redis_down_backoff) { DEFAULT_BACKOFF })
         self.on_redis_down = options.delete(:on_redis_down)
         self.on_session_load_error = options.delete(:on_session_load_error)
@@ -76,9 +78,32 @@ module Railsess
                          cache_format_version: options.delete(:cache_format_version) || 6.1)
       end
 
+      # As RedisCacheStore builds its client: several URLs make a Redis::Distributed with the
+      # same hash ring (nodes added by url), so both apps find a session on the same node.
       def build_client(options)
         require "redis"
-        ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options)
+        urls = options[:url]
+        return ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options) unless urls.is_a?(Array)
+
+        require "redis/distributed"
+        ::Redis::Distributed.new([], DEFAULT_REDIS_OPTIONS.merge(options.except(:url))).tap do |distributed|
+          urls.each { |url| distributed.add_node(url: url) }
+        end
+      end
+
+      # Redis Cluster refuses multi-key commands across slots (a session's private and public keys
+      # are in different ones): one key per command there, and wherever Redis answers CROSSSLOT.
+      def cluster_client?(client)
+        [client.class.name, (client._client.class.name if client.respond_to?(:_client))].include?("Redis::Cluster")
+      end
+
+      # `wait_for_replicas: n` (with `wait_timeout:` seconds, 0.5 by default): a session write
+      # counts only once WAIT confirms n replicas have it, so a failover loses no acknowledged
+      # session. A write that misses them is reported and not acknowledged (no cookie for it).
+      def setup_replica_wait(redis_options)
+        @wait_for_replicas = Integer(redis_options.fetch(:wait_for_replicas, 0))
+        @wait_timeout_ms = (1000 * Float(redis_options.fetch(:wait_timeout, 0.5))).ceil
+        raise ArgumentError, "railsess: wait_for_replicas must be >= 0" if @wait_for_replicas.negative?
       end
 
       def callable!(name, handler)
@@ -139,13 +164,39 @@ module Railsess
       # [data, key] from the first of the layout's keys (private id, then public id) that holds
       # a session Hash, or nil.
       def load_with_fallback(req, sid)
-        keys = @layout.read_keys(sid)
-        keys.zip(redis.mget(*keys)).each do |key, payload|
-          next if payload.nil?
-
+        each_payload(@layout.read_keys(sid)) do |key, payload|
           data = decode(req, key, payload, sid)
           return [data, key] if data
         end
+        nil
+      end
+
+      # Yields the keys that hold a value, in order: one MGET, or one GET at a time on a cluster
+      # (the public-id key only when the private one did not do).
+      def each_payload(keys)
+        payloads = @single_key ? nil : cross_slot_safe { redis.mget(*keys) }
+        return keys.zip(payloads).each { |key, payload| yield key, payload if payload } if payloads
+
+        keys.each { |key| (payload = redis.get(key)) && yield(key, payload) }
+      end
+
+      def exist_any?(keys)
+        found = @single_key ? nil : cross_slot_safe { redis.exists?(*keys) }
+        found.nil? ? keys.any? { |key| redis.exists?(key) } : found
+      end
+
+      def delete_all(keys)
+        deleted = @single_key ? nil : cross_slot_safe { redis.del(*keys) }
+        keys.each { |key| redis.del(key) } if deleted.nil?
+      end
+
+      # nil (and one key per command from now on) when Redis refuses keys of different slots.
+      def cross_slot_safe
+        yield
+      rescue StandardError => e
+        raise unless e.message.include?("CROSSSLOT") || e.class.name.to_s.include?("CrossSlot")
+
+        @single_key = true
         nil
       end
 
@@ -173,16 +224,33 @@ module Railsess
       def store(req, sid, payload, expiry)
         key = @layout.write_key(sid)
         loaded_id, loaded_key = request_env(req)[LOADED]
-        return redis.set(key, payload, **expiry) && true unless loaded_id == sid.private_id
-        return redis.set(key, payload, **expiry, xx: true) if loaded_key == key
-        return false unless redis.exists?(loaded_key, key)
+        if loaded_id == sid.private_id
+          return set_and_wait(req, key, payload, **expiry, xx: true) if loaded_key == key
+          return false unless exist_any?([loaded_key, key])
+        end
+        set_and_wait(req, key, payload, **expiry)
+      end
 
-        redis.set(key, payload, **expiry) && true
+      # SET, then (with wait_for_replicas) WAIT in the same round trip, on the key's node.
+      def set_and_wait(req, key, payload, **options)
+        return redis.set(key, payload, **options) && true if @wait_for_replicas.zero?
+
+        node = redis.respond_to?(:node_for) ? redis.node_for(key) : redis
+        written, acked = node.pipelined do |pipeline|
+          pipeline.set(key, payload, **options)
+          pipeline.wait(@wait_for_replicas, @wait_timeout_ms)
+        end
+        return false unless written
+        return true if acked.to_i >= @wait_for_replicas
+
+        log(req, "railsess: a session write reached #{acked.to_i} of #{@wait_for_replicas} replica(s) within " \
+                 "#{@wait_timeout_ms} ms: not acknowledged")
+        false
       end
 
       def delete_session(req, sid, options)
         keys = well_formed?(sid) ? @layout.delete_keys(sid) : []
-        with_redis(req, sid, nil) { redis.del(*keys) } unless keys.empty?
+        with_redis(req, sid, nil) { delete_all(keys) } unless keys.empty?
         options[:drop] ? nil : generate_sid
       end
 
