@@ -115,7 +115,7 @@ module BenchReport
 
     data = rows.each_with_index.map { |r, i| "#{i} \"#{r[:label].tr('"', "'")}\" #{r[:ratio]}" }.join("\n")
     script = <<~GNUPLOT
-      set terminal png size 1200,#{[400, (rows.size * 28) + 120].max} font ",9"
+      set terminal png noenhanced size 1200,#{[400, (rows.size * 28) + 120].max} font ",9"
       set output "#{png}"
       set title "railsess vs baseline (ratio of i/s, log scale; 1 = same speed)"
       set style fill solid 0.8
