@@ -27,9 +27,7 @@ module Railsess
       def install!
         return enable! if @installed
 
-        require "action_dispatch"
-        require "action_dispatch/middleware/cookies"
-        require "action_dispatch/middleware/session/cookie_store"
+        require_action_dispatch
         @lock.synchronize do
           unless @installed
             ::ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(EncryptedJar)
@@ -85,6 +83,18 @@ module Railsess
           instrument(jar, purpose)
           on_rotation&.call
         end
+      end
+
+      private
+
+      def require_action_dispatch
+        require "action_dispatch"
+        require "action_dispatch/middleware/cookies"
+        require "action_dispatch/middleware/session/cookie_store"
+      rescue LoadError => e
+        raise LoadError, "Railsess.install! puts ActionDispatch's cookie jars on railsess, but ActionDispatch " \
+                         "(the actionpack gem) cannot be loaded (#{e.message}). A plain Rack app uses the " \
+                         "middlewares instead: Railsess::Session::CookieStore, Railsess::Cookies."
       end
     end
 
@@ -229,11 +239,5 @@ module Railsess
         end
       end
     end
-  end
-
-  class << self
-    # Puts a Rails app's cookie jars and cookie session store on railsess (see RailsIntegration).
-    def install! = RailsIntegration.install!
-    def uninstall! = RailsIntegration.uninstall!
   end
 end
