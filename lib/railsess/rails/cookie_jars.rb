@@ -2,6 +2,7 @@
 
 require "railsess"
 require "railsess/rails/session_cookie_store"
+require "railsess/rails/upgraded_cookies"
 
 # railsess (see lib/railsess.rb).
 module Railsess
@@ -15,6 +16,7 @@ module Railsess
   # parsed natively). A cipher or digest the core does not run is handed to ActiveSupport, as
   # Railsess::MessageEncryptor always does. A cookie read through a rotation emits
   # `rotated_cookie.railsess` (payload: jar, purpose) so operators can watch a mixed deploy drain.
+  # On an ActionDispatch without Rails' fix for CVE-2026-126077, UpgradedCookies backports it.
   module RailsIntegration
     EVENT = "rotated_cookie.railsess"
 
@@ -33,6 +35,7 @@ module Railsess
             ::ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(EncryptedJar)
             ::ActionDispatch::Cookies::SignedKeyRotatingCookieJar.prepend(SignedJar)
             ::ActionDispatch::Session::CookieStore.prepend(SessionCookieStore)
+            UpgradedCookies.install if UpgradedCookies.needed?
             @installed = true
           end
         end
