@@ -2,6 +2,7 @@
 
 require "railsess"
 require "railsess/rails/session_cookie_store"
+require "railsess/rails/encryptor_cache"
 require "railsess/rails/upgraded_cookies"
 
 # railsess (see lib/railsess.rb).
@@ -22,7 +23,7 @@ module Railsess
 
     @enabled = false
     @installed = false
-    @cache = {}
+    @cache = EncryptorCache.new
     @lock = Mutex.new
 
     class << self
@@ -65,15 +66,12 @@ module Railsess
         @plain_json_cookies = ::ActionPack.gem_version < Gem::Version.new("7.1")
       end
 
-      # One encryptor/verifier per configuration: built on first use, shared by every request
-      # (they are thread-safe and hold no per-request state).
-      def fetch(key)
-        @cache.fetch(key) { @lock.synchronize { @cache[key] ||= yield } }
-      end
+      # The encryptors/verifiers, one per configuration: built on first use, shared by every
+      # request (they are thread-safe and hold no per-request state), bounded (EncryptorCache).
+      attr_reader :cache
 
-      def clear_cache!
-        @lock.synchronize { @cache.clear }
-      end
+      def fetch(key, &) = @cache.fetch(key, &)
+      def clear_cache! = @cache.clear
 
       def instrument(jar, purpose)
         notifications = Compat.active_support_const("ActiveSupport::Notifications")
@@ -123,9 +121,11 @@ module Railsess
         JsonSerializer
       end
 
+      # The cache key of what the jar's codec is built from, by value (KeyGeneratorIdentity):
+      # requests with equal settings share one codec, whatever objects carry the settings.
       def railsess_key(kind, *settings)
         rotations = request.cookies_rotations
-        [kind, request.key_generator.object_id, request.secret_key_base.hash,
+        [kind, KeyGeneratorIdentity.of(request.key_generator), request.secret_key_base.present?,
          rotations.public_send(kind).hash, *settings]
       end
 
