@@ -44,10 +44,11 @@ module Railsess
       def inspect = "#<#{self.class.name} #{size}/#{@max_size}>"
     end
 
-    # What a request's key generator derives from, compared by value: the class, a SHA256 of the
-    # secret (never the secret itself, so a cache key shows nothing), iterations and digest of an
-    # ActiveSupport or railsess KeyGenerator, through a CachingKeyGenerator. Any other generator
-    # (a subclass, an app's own) is only equal to itself. Memoized per generator object.
+    # What a request's key generator derives from, compared by value: a SHA256 over the class,
+    # iterations, digest and secret of an ActiveSupport or railsess KeyGenerator (through a
+    # CachingKeyGenerator), so a cache key never shows the secret; one short String keeps the
+    # cache's lookups cheap. Any other generator (a subclass, an app's own) is only equal to
+    # itself. Memoized per generator object.
     module KeyGeneratorIdentity
       @memo = ObjectSpace::WeakMap.new
 
@@ -68,7 +69,9 @@ module Railsess
 
           # ActiveSupport 6.1 keeps no digest: it always derives with SHA1.
           digest = inner.instance_variable_get(:@hash_digest_class) || OpenSSL::Digest::SHA1
-          [inner.class.name, OpenSSL::Digest::SHA256.digest(secret), iterations, digest.to_s].freeze
+          sha = OpenSSL::Digest.new("SHA256")
+          sha << inner.class.name << "\0" << iterations.to_s << "\0" << digest.to_s << "\0" << secret
+          sha.digest.freeze
         end
 
         def caching?(generator)
