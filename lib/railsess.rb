@@ -31,6 +31,23 @@ module Railsess
     autoload :RedisStore, "railsess/session/redis_store"
     autoload :CacheEntry, "railsess/session/cache_entry"
   end
+
+  class << self
+    # Puts a Rails app's cookie jars (ActionDispatch's, built from now on) and cookie session
+    # store on railsess: the Railtie calls it; outside one, `Railsess.install!` after
+    # `require "railsess"` (ActionDispatch is loaded then if it is not yet). See
+    # RailsIntegration (loaded here, not by `require "railsess"`, so a plain Rack app never loads it).
+    def install!
+      require "railsess/rails/cookie_jars"
+      RailsIntegration.install!
+    end
+
+    # Back to ActiveSupport for every jar built from now on (and to Rack's own cookie escaping).
+    def uninstall!
+      require "railsess/rails/cookie_jars"
+      RailsIntegration.uninstall!
+    end
+  end
 end
 
 # In a Rails app (Bundler requires "railsess" after Rails): the Railtie.

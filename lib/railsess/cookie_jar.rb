@@ -20,6 +20,12 @@ module Railsess
   # Signed and encrypted values carry the purpose "cookie.<name>" (with use_cookies_with_metadata)
   # and their expiry, exactly as Rails writes them, so the two apps read each other's cookies.
   # Set-Cookie headers are written when the middleware finishes (CookieJar.commit).
+  #
+  # A cookie rewritten only because it was read through a rotation or an old serialization is
+  # "upgraded": it is not written when the request asks that no session go out
+  # (`env["rack.session.options"][:skip]`, e.g. a cacheable response), so a shared cache never
+  # stores one visitor's rewritten cookie for others (Rails' fix for CVE-2026-126077). Setting the
+  # cookie explicitly afterwards clears the mark; deleting it always goes out.
   class CookieJar
     ENV_KEY = "railsess.cookies"
     CONFIG = "railsess.cookie_config"
@@ -68,6 +74,7 @@ module Railsess
       @cookies = RackUtils.request_cookies(@request).dup
       @set_cookies = {}
       @delete_cookies = {}
+      @upgraded_cookies = {}
       @committed = false
     end
 
@@ -87,6 +94,7 @@ module Railsess
       options = options.is_a?(Hash) ? options.transform_keys(&:to_sym) : { value: options }
       value = options[:value]
       handle_options(options)
+      @upgraded_cookies.delete(name.to_s)
       return unless @cookies[name.to_s] != value || options[:expires]
 
       @cookies[name.to_s] = value
@@ -106,6 +114,11 @@ module Railsess
 
     def deleted?(name) = @delete_cookies.key?(name.to_s)
 
+    # Marks a cookie just rewritten by a read (ActionDispatch's CookieJar#upgraded).
+    def upgraded(name)
+      @upgraded_cookies[name.to_s] = true
+    end
+
     def signed = @signed ||= SerializedJar.new(self, @config.signed)
     def encrypted = @encrypted ||= SerializedJar.new(self, @config.encrypted)
     def permanent = @permanent ||= PermanentJar.new(self)
@@ -119,7 +132,10 @@ module Railsess
 
       @committed = true
       response = ::Rack::Response::Raw.new(200, headers)
+      skip_upgraded = skip_session?
       @set_cookies.each do |name, options|
+        next if skip_upgraded && @upgraded_cookies.key?(name)
+
         RackUtils.set_cookie(response, name, options.slice(*COOKIE_OPTIONS)) if write_cookie?(options)
       end
       @delete_cookies.each { |name, options| response.delete_cookie(name, options.slice(*COOKIE_OPTIONS)) }
@@ -141,6 +157,12 @@ module Railsess
       @request.ssl? || !options[:secure]
     end
 
+    # Rails' `request.session_options[:skip]` (read without creating the options, as Rack would).
+    def skip_session?
+      options = @request.get_header(::Rack::RACK_SESSION_OPTIONS)
+      options ? options[:skip] : false
+    end
+
     # `cookies.permanent`: expires in 20 years.
     class PermanentJar
       def initialize(parent)
@@ -148,6 +170,7 @@ module Railsess
       end
 
       def [](name) = @parent[name]
+      def upgraded(name) = @parent.upgraded(name)
       def signed = @signed ||= SerializedJar.new(self, @parent.config.signed)
       def encrypted = @encrypted ||= SerializedJar.new(self, @parent.config.encrypted)
       def config = @parent.config
@@ -177,15 +200,19 @@ module Railsess
       def inspect = "#<#{self.class.name} #{@codec.inspect}>"
       def config = @parent.config
       def permanent = @permanent ||= PermanentJar.new(self)
+      def upgraded(name) = @parent.upgraded(name)
 
       # The value Rails would read; a cookie read through a rotation or an old serialization is
-      # rewritten in the current format, as Rails does.
+      # rewritten in the current format and marked upgraded, as Rails does.
       def [](name)
         loaded = (data = @parent[name.to_s]) && @codec.load(name.to_s, data)
         return nil unless loaded
 
         value, rewrite = loaded
-        self[name] = { value: value } if rewrite
+        if rewrite
+          self[name] = { value: value }
+          upgraded(name)
+        end
         value
       end
 

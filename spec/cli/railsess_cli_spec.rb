@@ -68,6 +68,32 @@ RSpec.describe "the railsess command" do
       expect_user_error(railsess("nope"), /unknown command "nope"/)
     end
 
+    context "with a value that is already unescaped (a raw value holding base64's \"+\")" do
+      let(:vector) do
+        Vectors.of_kind("session").map(&:last).find { |v| CGI.unescape(v["set_cookie"][/=([^;]*)/, 1]).include?("+") }
+      end
+      let(:raw) { CGI.unescape(vector["set_cookie"][/=([^;]*)/, 1]) }
+      let(:env) { { "SECRET_KEY_BASE" => vector["config"]["secret_key_base"] } }
+
+      it "opens it bare and as name=value, and still opens the escaped Set-Cookie form" do
+        expect(raw).not_to include("%")
+        [raw, "_myapp_session=#{raw}", "Set-Cookie: #{vector['set_cookie']}"].each do |input|
+          out, err, code = railsess("decode", input, env: env)
+          expect([code, err]).to eq([0, ""])
+          expect(JSON.parse(out)["value"]).to eq(vector["expect"]["session"])
+        end
+      end
+
+      it "says in the failure which forms of which input it tried" do
+        tried = "; tried cookie _myapp_session as given and URL-unescaped, the whole input as given and " \
+                "URL-unescaped; presets 8.1, 6.1, 5.1, 5.1 with SHA256; jars encrypted, signed"
+        expect_user_error(railsess("decode", "_myapp_session=#{raw}", env: { "SECRET_KEY_BASE" => "wrong" }),
+                          /#{Regexp.escape(tried)}$/)
+        expect_user_error(railsess("decode", "%%%--garbage", env: { "SECRET_KEY_BASE" => "x" }),
+                          /tried the whole input as given;/)
+      end
+    end
+
     it "warns when the secret is given on the command line" do
       v = Vectors.of_kind("session").first.last
       _out, err, code = railsess("decode", v["set_cookie"], "--secret-key-base", v["config"]["secret_key_base"])

@@ -8,6 +8,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Digest {
@@ -43,29 +44,34 @@ impl Digest {
 /// configuration must never turn into an allocation that aborts the process.
 pub const MAX_KEY_LEN: usize = 1 << 20;
 
-/// PBKDF2-HMAC(digest, secret, salt, iterations) truncated to `len` bytes.
+/// PBKDF2-HMAC(digest, secret, salt, iterations) truncated to `len` bytes: a [`Secret`], so the
+/// derived key is cleared when the caller drops it (also on the error path).
 pub fn pbkdf2(
     digest: Digest,
     secret: &[u8],
     salt: &[u8],
     iterations: u32,
     len: usize,
-) -> Result<Vec<u8>> {
+) -> Result<Secret> {
     if iterations == 0 || len == 0 || len > MAX_KEY_LEN {
         return Err(Error::InvalidKdfParameters);
     }
-    let mut out = vec![0u8; len];
+    let mut out = Secret::from(vec![0u8; len]);
+    let buf = out.expose_mut();
     let run = match digest {
-        Digest::Sha1 => pbkdf2::pbkdf2::<Hmac<Sha1>>(secret, salt, iterations, &mut out),
-        Digest::Sha256 => pbkdf2::pbkdf2::<Hmac<Sha256>>(secret, salt, iterations, &mut out),
-        Digest::Sha384 => pbkdf2::pbkdf2::<Hmac<Sha384>>(secret, salt, iterations, &mut out),
-        Digest::Sha512 => pbkdf2::pbkdf2::<Hmac<Sha512>>(secret, salt, iterations, &mut out),
+        Digest::Sha1 => pbkdf2::pbkdf2::<Hmac<Sha1>>(secret, salt, iterations, buf),
+        Digest::Sha256 => pbkdf2::pbkdf2::<Hmac<Sha256>>(secret, salt, iterations, buf),
+        Digest::Sha384 => pbkdf2::pbkdf2::<Hmac<Sha384>>(secret, salt, iterations, buf),
+        Digest::Sha512 => pbkdf2::pbkdf2::<Hmac<Sha512>>(secret, salt, iterations, buf),
     };
     run.map_err(|_| Error::InvalidKdfParameters)?;
     Ok(out)
 }
 
 /// A keyed HMAC, prepared once (the key schedule is hashed at construction) and cloned per use.
+/// Its inner/outer pad states stand in for the key (they sign anything), so they are cleared on
+/// drop: hmac 0.12 has no `zeroize` feature, hence `zeroize_flat_type` in `Drop` below. The
+/// per-call clone is consumed by `finalize` and is not cleared.
 #[derive(Clone)]
 pub(crate) enum KeyedHmac {
     Sha1(Hmac<Sha1>),
@@ -102,6 +108,23 @@ impl KeyedHmac {
     }
 }
 
+impl Drop for KeyedHmac {
+    fn drop(&mut self) {
+        // SAFETY: `Hmac<Sha*>` (hmac 0.12 / sha1, sha2 0.10 / block-buffer 0.10) is plain data:
+        // fixed-size state arrays, block counters and a buffer position, no pointers, no `Drop`,
+        // and all-zero bytes are a valid value of it (a fresh buffer position is 0). The enum's
+        // discriminant is left alone: only the variant's payload is overwritten.
+        unsafe {
+            match self {
+                KeyedHmac::Sha1(m) => zeroize::zeroize_flat_type(m),
+                KeyedHmac::Sha256(m) => zeroize::zeroize_flat_type(m),
+                KeyedHmac::Sha384(m) => zeroize::zeroize_flat_type(m),
+                KeyedHmac::Sha512(m) => zeroize::zeroize_flat_type(m),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,7 +133,7 @@ mod tests {
     fn rfc6070_sha1() {
         let key = pbkdf2(Digest::Sha1, b"password", b"salt", 2, 20).ok();
         assert_eq!(
-            key.map(hex::encode).as_deref(),
+            key.map(|k| hex::encode(k.expose())).as_deref(),
             Some("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957")
         );
     }

@@ -15,6 +15,11 @@ impl Secret {
         &self.0
     }
 
+    /// For filling a buffer in place (a derived key), so no unzeroized copy exists.
+    pub fn expose_mut(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -53,5 +58,25 @@ mod tests {
         let s = Secret::new(b"super secret key");
         assert_eq!(format!("{s:?}"), "Secret([REDACTED])");
         assert!(!format!("{s:?}").contains("super"));
+    }
+
+    // What SECURITY.md promises: every long-lived key holder clears its memory on drop. The
+    // RustCrypto types do so only with their `zeroize` features, which this checks are on.
+    #[test]
+    fn key_holders_are_cleared_on_drop() {
+        fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroize_on_drop::<aes::Aes256>();
+        zeroize_on_drop::<cbc::Encryptor<aes::Aes256>>();
+        zeroize_on_drop::<cbc::Decryptor<aes::Aes256>>();
+        // Through its Aes256 (GHASH's H inside it is not cleared: see Cargo.toml).
+        assert!(std::mem::needs_drop::<aes_gcm::Aes256Gcm>());
+        assert!(std::mem::needs_drop::<crate::key_generator::KeyedHmac>());
+    }
+
+    #[test]
+    fn derived_keys_are_secrets() {
+        let key = crate::pbkdf2(crate::Digest::Sha1, b"password", b"salt", 2, 20);
+        let shown = format!("{key:?}");
+        assert_eq!(shown, "Ok(Secret([REDACTED]))");
     }
 }

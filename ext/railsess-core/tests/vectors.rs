@@ -87,7 +87,7 @@ fn key_generator_vectors() {
                 v["length"].as_u64().unwrap() as usize,
             )
             .unwrap();
-            assert_eq!(hex::encode(key), v["key_hex"].as_str().unwrap());
+            assert_eq!(hex::encode(key.expose()), v["key_hex"].as_str().unwrap());
             n += 1;
         }
     }
@@ -234,7 +234,12 @@ fn cookie_and_session_vectors() {
             let skb = config["secret_key_base"].as_str().unwrap().as_bytes();
             let iterations = config["iterations"].as_u64().unwrap() as u32;
             let salt = |key: &str| config["salts"][key].as_str().unwrap().as_bytes().to_vec();
-            let derive = |salt: Vec<u8>, len| pbkdf2(digest, skb, &salt, iterations, len).unwrap();
+            let derive = |salt: Vec<u8>, len| {
+                pbkdf2(digest, skb, &salt, iterations, len)
+                    .unwrap()
+                    .expose()
+                    .to_vec()
+            };
             let message = unescape(v["cookie_value"].as_str().unwrap());
             let plain = if jar == "signed" {
                 let key = derive(salt("signed_cookie_salt"), 64);

@@ -34,7 +34,8 @@ fn pbkdf2(
         })?
     }
     .map_err(|e| to_ruby(ruby, e))?;
-    Ok(ruby.str_from_slice(&key))
+    // The Ruby String is the caller's (as OpenSSL's is); `key` is cleared when dropped here.
+    Ok(ruby.str_from_slice(key.expose()))
 }
 
 pub fn init(_ruby: &Ruby, native: RModule) -> Result<(), Error> {

@@ -42,30 +42,49 @@ module Railsess
         raise Error, "decode needs the cookie (see railsess decode --help)" if args.empty?
 
         secret = @cli.secret_key_base(options)
-        found = candidates(args.join(" "), options[:key]).lazy.filter_map do |name, value|
-          open_with(secret, name, value, options)
-        end.first
-        unless found
-          raise Error,
-                "no preset/jar opened this cookie with this secret_key_base (wrong secret, cookie name, or salts?)"
-        end
+        tried = candidates(args.join(" "), options[:key])
+        found = tried.lazy.filter_map { |name, value, _| open_with(secret, name, value, options) }.first
+        raise Error, not_opened(tried, options) unless found
 
         @cli.stdout.puts(::JSON.pretty_generate(found))
         0
       end
 
-      # [[name, value]] to try: the cookie pairs of a header line, and the whole input as a value.
+      # [[name, value, form]] to try: the cookie pairs of a header line, then the whole input as a
+      # value, each in the forms `readings` gives.
       def candidates(input, key)
         text = input.strip.sub(/\A(set-)?cookie:\s*/i, "")
         pairs = text.split(/;\s*/).filter_map { |part| COOKIE_PAIR.match(part)&.captures }
         pairs = pairs.first(1) if input.strip.match?(/\Aset-cookie:/i)
         pairs.select! { |name, _| name == key } if key
-        values = pairs.map { |name, value| [name, unescape(value)] }
-        values + [[key, unescape(text)]]
+        tries = (pairs + [[key, text]]).flat_map do |name, value|
+          readings(value).map { |form, reading| [name, reading, form] }
+        end
+        tries.uniq { |name, value, _| [name, value] }
       end
 
-      def unescape(value)
-        value.include?("%") || value.include?("+") ? CGI.unescape(value) : value
+      # [[form, value]], likelier first. A cookie as a browser sends it (a Set-Cookie or Cookie
+      # header) is escaped like Rack::Utils.escape, so "%" means escaped; signed and encrypted
+      # values never hold a space, so a "+" without a "%" is base64's own "+": a value someone
+      # already unescaped (another port's fixture, a browser's devtools), to try as given first.
+      def readings(value)
+        unescaped = ["URL-unescaped", CGI.unescape(value)]
+        return [["as given", value]] if unescaped.last == value
+
+        value.include?("%") ? [unescaped, ["as given", value]] : [["as given", value], unescaped]
+      end
+
+      # One line: what was tried, so a wrong guess about the input shows (never the secret).
+      def not_opened(tried, options)
+        inputs = tried.group_by(&:first).map do |name, readings|
+          "#{name ? "cookie #{name}" : 'the whole input'} #{readings.map(&:last).uniq.join(' and ')}"
+        end
+        presets = configs(options).map do |preset, overrides|
+          digest = overrides[:key_generator_hash_digest_class]
+          digest ? "#{preset} with #{digest.name.split('::').last}" : preset
+        end
+        "no preset/jar opened this cookie with this secret_key_base (wrong secret, cookie name, or salts?); " \
+          "tried #{inputs.join(', ')}; presets #{presets.join(', ')}; jars #{jars(options).join(', ')}"
       end
 
       def open_with(secret, name, value, options)

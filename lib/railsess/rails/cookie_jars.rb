@@ -2,6 +2,8 @@
 
 require "railsess"
 require "railsess/rails/session_cookie_store"
+require "railsess/rails/encryptor_cache"
+require "railsess/rails/upgraded_cookies"
 
 # railsess (see lib/railsess.rb).
 module Railsess
@@ -15,26 +17,26 @@ module Railsess
   # parsed natively). A cipher or digest the core does not run is handed to ActiveSupport, as
   # Railsess::MessageEncryptor always does. A cookie read through a rotation emits
   # `rotated_cookie.railsess` (payload: jar, purpose) so operators can watch a mixed deploy drain.
+  # On an ActionDispatch without Rails' fix for CVE-2026-126077, UpgradedCookies backports it.
   module RailsIntegration
     EVENT = "rotated_cookie.railsess"
 
     @enabled = false
     @installed = false
-    @cache = {}
+    @cache = EncryptorCache.new
     @lock = Mutex.new
 
     class << self
       def install!
         return enable! if @installed
 
-        require "action_dispatch"
-        require "action_dispatch/middleware/cookies"
-        require "action_dispatch/middleware/session/cookie_store"
+        require_action_dispatch
         @lock.synchronize do
           unless @installed
             ::ActionDispatch::Cookies::EncryptedKeyRotatingCookieJar.prepend(EncryptedJar)
             ::ActionDispatch::Cookies::SignedKeyRotatingCookieJar.prepend(SignedJar)
             ::ActionDispatch::Session::CookieStore.prepend(SessionCookieStore)
+            UpgradedCookies.install if UpgradedCookies.needed?
             @installed = true
           end
         end
@@ -64,15 +66,12 @@ module Railsess
         @plain_json_cookies = ::ActionPack.gem_version < Gem::Version.new("7.1")
       end
 
-      # One encryptor/verifier per configuration: built on first use, shared by every request
-      # (they are thread-safe and hold no per-request state).
-      def fetch(key)
-        @cache.fetch(key) { @lock.synchronize { @cache[key] ||= yield } }
-      end
+      # The encryptors/verifiers, one per configuration: built on first use, shared by every
+      # request (they are thread-safe and hold no per-request state), bounded (EncryptorCache).
+      attr_reader :cache
 
-      def clear_cache!
-        @lock.synchronize { @cache.clear }
-      end
+      def fetch(key, &) = @cache.fetch(key, &)
+      def clear_cache! = @cache.clear
 
       def instrument(jar, purpose)
         notifications = Compat.active_support_const("ActiveSupport::Notifications")
@@ -85,6 +84,18 @@ module Railsess
           instrument(jar, purpose)
           on_rotation&.call
         end
+      end
+
+      private
+
+      def require_action_dispatch
+        require "action_dispatch"
+        require "action_dispatch/middleware/cookies"
+        require "action_dispatch/middleware/session/cookie_store"
+      rescue LoadError => e
+        raise LoadError, "Railsess.install! puts ActionDispatch's cookie jars on railsess, but ActionDispatch " \
+                         "(the actionpack gem) cannot be loaded (#{e.message}). A plain Rack app uses the " \
+                         "middlewares instead: Railsess::Session::CookieStore, Railsess::Cookies."
       end
     end
 
@@ -110,9 +121,11 @@ module Railsess
         JsonSerializer
       end
 
+      # The cache key of what the jar's codec is built from, by value (KeyGeneratorIdentity):
+      # requests with equal settings share one codec, whatever objects carry the settings.
       def railsess_key(kind, *settings)
         rotations = request.cookies_rotations
-        [kind, request.key_generator.object_id, request.secret_key_base.hash,
+        [kind, KeyGeneratorIdentity.of(request.key_generator), request.secret_key_base.present?,
          rotations.public_send(kind).hash, *settings]
       end
 
@@ -229,11 +242,5 @@ module Railsess
         end
       end
     end
-  end
-
-  class << self
-    # Puts a Rails app's cookie jars and cookie session store on railsess (see RailsIntegration).
-    def install! = RailsIntegration.install!
-    def uninstall! = RailsIntegration.uninstall!
   end
 end
