@@ -108,6 +108,15 @@ impl KeyedHmac {
     }
 }
 
+// What the SAFETY comment below relies on, checked at compile time: an HMAC state owns nothing that
+// needs dropping (a crate upgrade that changed that would stop the build, not zero a pointer).
+const _: () = assert!(
+    !std::mem::needs_drop::<Hmac<Sha1>>()
+        && !std::mem::needs_drop::<Hmac<Sha256>>()
+        && !std::mem::needs_drop::<Hmac<Sha384>>()
+        && !std::mem::needs_drop::<Hmac<Sha512>>()
+);
+
 impl Drop for KeyedHmac {
     fn drop(&mut self) {
         // SAFETY: `Hmac<Sha*>` (hmac 0.12 / sha1, sha2 0.10 / block-buffer 0.10) is plain data:
