@@ -66,7 +66,7 @@ module RedisTopologiesBench
 
     cluster = RedisTopology::Cluster.new
     # Primaries only: a replica counts the writes it replays.
-    compare("cluster", cluster.primaries, stacks(Redis.new(cluster: cluster.urls)), value)
+    compare("cluster", cluster.primaries, stacks(RedisTopology.cluster_client(cluster.urls)), value)
     RailsessBench.finish("redis_topologies")
   ensure
     single&.stop!

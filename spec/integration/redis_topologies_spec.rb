@@ -22,7 +22,7 @@ RSpec.describe "Redis deployments", :redis do
     after(:all) { @cluster&.stop! }
 
     let(:cluster) { @cluster }
-    let(:client) { Redis.new(cluster: cluster.urls) }
+    let(:client) { RedisTopology.cluster_client(cluster.urls) }
 
     before do
       cluster.primaries.each { |node| node.command("FLUSHALL") }

@@ -29,6 +29,15 @@ module RedisTopology
 
   def cli_binary = RedisServer.binary.sub(/-server\z/, "-cli")
 
+  # A cluster client as the loaded redis gem makes one (redis 5: the redis-clustering gem).
+  def cluster_client(urls)
+    require "redis"
+    return Redis.new(cluster: urls) if Gem::Version.new(Redis::VERSION) < Gem::Version.new("5")
+
+    require "redis-clustering"
+    Redis::Cluster.new(nodes: urls)
+  end
+
   def available?
     RedisServer.available? && system("command -v #{cli_binary} >/dev/null 2>&1")
   end

@@ -82,6 +82,8 @@ module Railsess
       # same hash ring (nodes added by url), so both apps find a session on the same node.
       def build_client(options)
         require "redis"
+        return build_cluster_client(options) if options[:cluster]
+
         urls = options[:url]
         return ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options) unless urls.is_a?(Array)
 
@@ -89,6 +91,17 @@ module Railsess
         ::Redis::Distributed.new([], DEFAULT_REDIS_OPTIONS.merge(options.except(:url))).tap do |distributed|
           urls.each { |url| distributed.add_node(url: url) }
         end
+      end
+
+      # `redis: { cluster: nodes }`: redis-rb 4 has cluster support built in, redis 5 moved it to
+      # the redis-clustering gem (Redis::Cluster.new(nodes:)).
+      def build_cluster_client(options)
+        if Gem::Version.new(::Redis::VERSION) < Gem::Version.new("5")
+          return ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options)
+        end
+
+        require "redis-clustering"
+        ::Redis::Cluster.new(**DEFAULT_REDIS_OPTIONS, **options.except(:cluster), nodes: options[:cluster])
       end
 
       # Redis Cluster refuses multi-key commands across slots (a session's private and public keys
