@@ -155,8 +155,9 @@ module Railsess
         data = @layout.decode(payload)
         data.is_a?(Hash) ? data : nil
       rescue StandardError => e
-        log(req, "railsess: the session value at #{key} could not be decoded (#{e.class}); " \
-                 "left in #{server_name}, the request starts a new session")
+        # Not the cookie's id in logs: a public-id key is named without it.
+        log(req, "railsess: the session value at #{key.sub(sid.public_id, '<public id>')} could not be decoded " \
+                 "(#{e.class}); left in #{server_name}, the request starts a new session")
         @on_session_load_error&.call(e, sid)
         nil
       end
