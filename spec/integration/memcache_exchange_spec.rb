@@ -35,6 +35,7 @@ RSpec.describe "Rails and a Rack app sharing a Memcached session", :active_suppo
 
   def cookie_id = rack_mock_session.cookie_jar["_myapp_session"]
   def private_id(id) = "2::#{Digest::SHA256.hexdigest(id)}"
+
   def rack_side(**options)
     SinatraSide.app(store: Railsess::Session::MemcacheStore, preset: "6.1", key: "_myapp_session",
                     csrf: { preset: "6.1" }, **{ domain: :all }.merge(options))
@@ -91,7 +92,7 @@ RSpec.describe "Rails and a Rack app sharing a Memcached session", :active_suppo
   # Dalli's stored value as a Marshal'ing Dalli client reads it (flags: 2 = compressed).
   def dalli_value((flags, bytes))
     bytes = Zlib::Inflate.inflate(bytes) if flags & 2 != 0
-    flags & 1 != 0 ? Marshal.load(bytes) : bytes # rubocop:disable Security/MarshalLoad
+    (flags & 1).zero? ? bytes : Marshal.load(bytes) # rubocop:disable Security/MarshalLoad
   end
 
   as_version = defined?(ActiveSupport::VERSION) ? ActiveSupport::VERSION::STRING : "0"
