@@ -153,6 +153,16 @@ RSpec.describe "Rails and a Rack app sharing a Memcached session", :active_suppo
     def decode(stored) = dalli_value(stored)
 
     include_examples "a shared Memcached session"
+
+    it "is why the README says to give it a string domain: it writes `domain: :all` as \"domain=all\"" do
+      app # loads Rails and its MemCacheStore
+      rails = RailsStack.app(session_store: ActionDispatch::Session::MemCacheStore, domain: :all,
+                             store_options: { memcache_server: MemcachedServer.address })
+      response = Rack::MockRequest.new(rails).post("#{www}/session", input: '{"a":1}',
+                                                                     "CONTENT_TYPE" => "application/json")
+      expect(response.status).to eq(200), response.body[0, 300]
+      expect(Array(response.headers["Set-Cookie"]).join).to match(/domain=all;/i)
+    end
   end
 
   context "with railsess' store as the Rails app's session store (config.session_store :railsess_memcache_store)" do
