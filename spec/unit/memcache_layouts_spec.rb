@@ -133,6 +133,40 @@ RSpec.describe Railsess::Session::MemcacheLayouts do
       expect(MemcachedServer.keys).to be_empty
     end
 
+    # A client whose get_multi raises for one bad value (Dalli 3.0 drops it instead) and whose
+    # commands can fail with a protocol error.
+    let(:stub_client) do
+      Class.new do
+        def initialize(values) = (@values = values)
+        def with = yield(self)
+        def instance_variable_get(_name) = { serializer: Railsess::Session::DalliAdapter::Passthrough }
+
+        def get_multi(*keys)
+          raise Dalli::UnmarshalError, "Unable to uncompress value" if keys.any? { |key| @values[key] == :corrupt }
+
+          @values.slice(*keys)
+        end
+
+        def get(key)
+          raise Dalli::UnmarshalError, "Unable to uncompress value" if @values[key] == :corrupt
+
+          @values[key]
+        end
+
+        def set(*) = raise(Dalli::DalliError, "Response error 129: Too large")
+      end
+    end
+
+    it "reads a value Dalli cannot unmarshal as an Unreadable the layouts raise, the others as they are" do
+      adapter = described_class.new(stub_client.new("a" => "1", "bad" => :corrupt), compress: false)
+      good, bad, missing = adapter.mget("a", "bad", "zz")
+      expect([good, missing]).to eq(["1", nil])
+      expect(bad).to be_a(described_class::Unreadable)
+      expect { Railsess::Session::MemcacheLayouts::MemCacheStore.new.decode(bad) }.to raise_error(Dalli::UnmarshalError)
+      expect(adapter.connection_errors).to include(Dalli::DalliError) # a protocol error: an empty session, no 500
+      expect { adapter.set("a", "2") }.to raise_error(Dalli::DalliError)
+    end
+
     it "compresses over 4 KiB only when asked (Rack::Session::Dalli), and does not write what memcached refuses" do
       big = "x" * 5000
       described_class.new(client, compress: true).set("big", big)

@@ -78,10 +78,12 @@ module Railsess
         with { |c| keys.count { |key| c.delete(key) } }
       end
 
-      # What a memcached that is down or hung raises (Dalli marks it down: RingError after).
+      # What a memcached that is down or hung raises (NetworkError, then RingError while Dalli
+      # marks it down), and any other Dalli error (a protocol error), as Rails' MemCacheStore
+      # rescues them all: an empty session, never a 500. Values are handled above.
       def connection_errors
-        @connection_errors ||= [::Dalli::NetworkError, ::Dalli::RingError, Errno::ECONNREFUSED, Errno::ECONNRESET,
-                                Errno::EPIPE, Errno::ETIMEDOUT,
+        @connection_errors ||= [::Dalli::DalliError, Errno::ECONNREFUSED, Errno::ECONNRESET, Errno::EPIPE,
+                                Errno::ETIMEDOUT,
                                 *(defined?(::ConnectionPool::TimeoutError) ? [::ConnectionPool::TimeoutError] : [])]
       end
 

@@ -20,10 +20,14 @@ module Railsess
       # Options of `memcache:` that are railsess', not Dalli::Client.new's.
       LAYOUT_OPTIONS = %i[servers namespace expire_after client].freeze
 
+      # The DalliAdapter (RedisBackend calls it `redis`).
+      def memcache = @memcache
+
+      # RedisBackend calls @on_redis_down; the option and setter are named for Memcached.
       def on_memcache_down = on_redis_down
 
       def on_memcache_down=(handler)
-        self.on_redis_down = handler
+        @on_redis_down = callable!(:on_memcache_down, handler)
       end
 
       private
