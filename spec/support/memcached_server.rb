@@ -71,7 +71,18 @@ module MemcachedServer
     @pid = nil
   end
 
-  def pause! = Process.kill("STOP", @pid)
+  # Returns once every thread is stopped: a worker still running could answer one more request.
+  def pause!
+    Process.kill("STOP", @pid)
+    Timeout.timeout(5) { sleep 0.01 until stopped? }
+  end
+
+  def stopped?
+    Dir["/proc/#{@pid}/task/*/stat"].all? { |stat| File.read(stat)[/\) (\S)/, 1] == "T" }
+  rescue SystemCallError
+    true # no /proc: trust the signal
+  end
+
   def resume! = Process.kill("CONT", @pid)
 
   # One text-protocol command, its reply lines up to END / a status line. The specs read what is
