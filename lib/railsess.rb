@@ -29,6 +29,7 @@ module Railsess
   module Session
     autoload :CookieStore, "railsess/session/cookie_store"
     autoload :RedisStore, "railsess/session/redis_store"
+    autoload :MemcacheStore, "railsess/session/memcache_store"
     autoload :CacheEntry, "railsess/session/cache_entry"
   end
 

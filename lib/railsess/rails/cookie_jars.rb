@@ -42,6 +42,8 @@ module Railsess
         end
         require "railsess/session/redis_store"
         Session.define_rails_redis_store
+        require "railsess/session/memcache_store"
+        Session.define_rails_memcache_store
         enable!
       end
 

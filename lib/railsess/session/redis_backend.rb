@@ -219,8 +219,9 @@ module Railsess
         data = @layout.decode(payload)
         data.is_a?(Hash) ? data : nil
       rescue StandardError => e
-        log(req, "railsess: the session value at #{key} could not be decoded (#{e.class}); " \
-                 "left in Redis, the request starts a new session")
+        # Not the cookie's id in logs: a public-id key is named without it.
+        log(req, "railsess: the session value at #{key.sub(sid.public_id, '<public id>')} could not be decoded " \
+                 "(#{e.class}); left in #{server_name}, the request starts a new session")
         @on_session_load_error&.call(e, sid)
         nil
       end
@@ -271,7 +272,8 @@ module Railsess
       # reports Redis down (once per request) and gives `fallback`.
       def with_redis(req, sid, fallback)
         unless @circuit.allow?
-          redis_down(req, RedisUnavailable.new("Redis skipped for #{@circuit.backoff} s after a failure"), sid)
+          error = unavailable_error.new("#{server_name} skipped for #{@circuit.backoff} s after a failure")
+          redis_down(req, error, sid)
           return fallback
         end
         result = yield
@@ -302,9 +304,9 @@ module Railsess
 
       def instrument(req, event, error)
         message = if error
-                    "railsess: Redis unreachable (#{error.class}); sessions skip it for #{@circuit.backoff} s"
+                    "railsess: #{server_name} unreachable (#{error.class}); sessions skip it for #{@circuit.backoff} s"
                   else
-                    "railsess: Redis reachable again"
+                    "railsess: #{server_name} reachable again"
                   end
         log(req, message)
         Compat.active_support_const("ActiveSupport::Notifications")&.instrument(event, store: self.class.name,
@@ -314,6 +316,11 @@ module Railsess
       def log(req, message)
         request_env(req)["rack.errors"]&.puts(message)
       end
+
+      # What the messages call the server, and the error an open circuit reports (MemcacheBackend
+      # names its own).
+      def server_name = "Redis"
+      def unavailable_error = RedisUnavailable
 
       # The request's env (a Hash given for one, as the gem's callers may; anything else: none).
       def request_env(req)
