@@ -247,7 +247,7 @@ module Railsess
 
       # SET, then (with wait_for_replicas) WAIT in the same round trip, on the key's node.
       def set_and_wait(req, key, payload, **options)
-        return redis.set(key, payload, **options) && true if @wait_for_replicas.zero?
+        return redis.set(key, payload, **options) && true unless @wait_for_replicas&.positive?
 
         node = redis.respond_to?(:node_for) ? redis.node_for(key) : redis
         written, acked = node.pipelined do |pipeline|
