@@ -285,10 +285,13 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
 
     it "falls back to the pure implementation, warning once, when the extension cannot be loaded" do
       Dir.mktmpdir do |dir|
-        FileUtils.mkdir_p(File.join(dir, "railsess"))
-        # Ruby prefers railsess/railsess.rb on the load path to the .so: it stands in for a broken build.
-        File.write(File.join(dir, "railsess", "railsess.rb"),
-                   'raise LoadError, "simulated: no railsess.so for this platform"')
+        # Ruby prefers railsess/railsess.rb on the load path to the .so: it stands in for a broken build,
+        # both where a build for this Ruby goes and where `gem install` puts it.
+        ["railsess", File.join("railsess", RUBY_VERSION[/\A\d+\.\d+/])].each do |sub|
+          FileUtils.mkdir_p(File.join(dir, sub))
+          File.write(File.join(dir, sub, "railsess.rb"),
+                     'raise LoadError, "simulated: no railsess.so for this platform"')
+        end
         out, err, status = run_ruby({ "RAILSESS_PURE" => nil }, check, dir)
         expect(status).to be_success, err
         expect(err).to eq("railsess: native extension unavailable (simulated: no railsess.so for this platform); " \
@@ -304,7 +307,8 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
     end
 
     it "uses the compiled extension otherwise" do
-      skip "no compiled extension in lib/railsess" unless Dir[File.join(lib, "railsess", "railsess.{so,bundle}")].any?
+      built = Dir[File.join(lib, "railsess", "{,#{RUBY_VERSION[/\A\d+\.\d+/]}/}railsess.{so,bundle}")]
+      skip "no compiled extension in lib/railsess" if built.empty?
 
       out, err, status = run_ruby({ "RAILSESS_PURE" => nil }, check)
       expect([err, status.success?]).to eq(["", true])
