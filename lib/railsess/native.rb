@@ -51,6 +51,21 @@ module Railsess
     Native::Pure.install
   end
 
+  # Ruby's openssl gem 3.2+ encrypts and decrypts an empty String; older gems raise ArgumentError
+  # ("data must not be empty"). ActiveSupport does whatever the loaded gem does; so does railsess.
+  def self.openssl_encrypts_empty_data?
+    require "openssl"
+    cipher = OpenSSL::Cipher.new("aes-256-gcm").encrypt
+    cipher.key = cipher.random_key
+    cipher.random_iv
+    cipher.update("")
+    true
+  rescue ArgumentError
+    false
+  end
+  private_class_method :openssl_encrypts_empty_data?
+  Native.empty_data = openssl_encrypts_empty_data?
+
   # true when the compiled extension is in use, false with the pure-Ruby implementation.
   def self.native?
     @native
