@@ -33,7 +33,8 @@ module SinatraSide
       JSON.generate(value)
     end
 
-    def body_json = JSON.parse(request.body.read)
+    # Rack 3 does not rewind the body after parsing a form (Rack 2.2 did): read it from the start.
+    def body_json = JSON.parse(request.body.tap(&:rewind).read)
     def cookies = Railsess::CookieJar.for(env)
     def warden = Railsess::Warden.new(env, scope: :user)
     def flash = Railsess::Flash.for(env)
