@@ -3,10 +3,11 @@
 require "open3"
 require "rbconfig"
 require "rack/test"
+require "rack/session/cookie" # Rack 3: in the rack-session gem, which nothing else loads without Rails
 require "railsess/csrf"
 require "action_controller" unless WITHOUT_ACTIVE_SUPPORT
 
-# Railsess::CSRF against Debian's real ActionController 6.1 (RequestForgeryProtection's own private methods,
+# Railsess::CSRF against the loaded ActionController (RequestForgeryProtection's own private methods,
 # called on a controller whose session is a Hash), in both directions and both token flavours.
 RSpec.describe Railsess::CSRF do
   # 32 bytes whose strict base64 has "+" and "/" (url-safe: "-" and "_"), so flavour mix-ups show.
