@@ -365,7 +365,13 @@ RSpec.describe Railsess::CSRF do
       expect(described_class.valid?(short, token)).to be(false)
 
       good = new_session(Base64.strict_encode64(raw_bytes))
-      expect { rails_valid?(rails(good, urlsafe: true), 123) }.to raise_error(NoMethodError)
+      # An Integer token: Rails 6.1 (and Debian 13's 7.2.2) raise NoMethodError on the way, 8.1 refuses it.
+      rails_outcome = begin
+        rails_valid?(rails(good, urlsafe: true), 123)
+      rescue NoMethodError
+        :raises
+      end
+      expect(rails_outcome).to eq(false).or eq(:raises)
       expect(rails_valid?(rails(good, urlsafe: true), [token])).to be(false)
       expect(described_class.valid?(good, 123)).to be(false)
     end
