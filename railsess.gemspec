@@ -15,7 +15,14 @@ Gem::Specification.new do |spec|
   DESC
   spec.homepage = "https://github.com/railsess/railsess"
   spec.license = "MIT"
-  spec.required_ruby_version = ">= 3.0"
+  native_rubies = ENV.fetch("RAILSESS_NATIVE_RUBIES", "").split
+  spec.required_ruby_version = if native_rubies.empty?
+                                 ">= 3.0"
+                               else
+                                 versions = native_rubies.map { |abi| Gem::Version.new(abi) }.sort
+                                 major, minor = versions.last.segments
+                                 [">= #{versions.first}", "< #{major}.#{minor + 1}.dev"]
+                               end
   spec.metadata = {
     "homepage_uri" => spec.homepage,
     "source_code_uri" => spec.homepage,
@@ -31,5 +38,17 @@ Gem::Specification.new do |spec|
   spec.require_paths = ["lib"]
   # extconf.rb writes a Makefile that runs `cargo build --locked --release`: needs Rust >= 1.74
   # and libclang (rb-sys generates Ruby's bindings with bindgen) at install time.
-  spec.extensions = ["ext/railsess/extconf.rb"]
+  # The precompiled gem (script/native-gem): RAILSESS_NATIVE_RUBIES="3.1 3.3" packs the extensions
+  # built for those Rubies (lib/railsess/<major.minor>/railsess.so, which lib/railsess/native.rb
+  # loads) for x86_64-linux; nothing is compiled at install time, and other Rubies get the source gem.
+  if native_rubies.empty?
+    spec.extensions = ["ext/railsess/extconf.rb"]
+  else
+    libraries = native_rubies.map { |abi| "lib/railsess/#{abi}/railsess.so" }
+    missing = libraries.reject { |f| File.file?(f) }
+    raise "railsess.gemspec: no #{missing.join(', ')} (build them first: script/native-gem)" unless missing.empty?
+
+    spec.platform = "x86_64-linux"
+    spec.files += libraries
+  end
 end

@@ -29,6 +29,10 @@ profile = ENV["RAILSESS_PROFILE"] || "release"
 out_sub = profile == "dev" ? "debug" : profile
 soext = RbConfig::CONFIG["SOEXT"]
 dlext = RbConfig::CONFIG["DLEXT"]
+# The development copy goes to lib/railsess/<ruby major.minor>/, where lib/railsess/native.rb looks
+# first: builds for two Rubies (the host's, and Ruby 3.3 in bin/trixie's root) live side by side,
+# as in a precompiled gem carrying one extension per Ruby.
+abi = RbConfig::CONFIG.values_at("MAJOR", "MINOR").join(".")
 # rb-sys' build script finds Ruby via $RUBY, else `ruby` on PATH, and rebuilds when $RUBY
 # changes. Export RUBY only when needed so `cargo build` and `make` share one cache.
 path_ruby = which("ruby")
@@ -49,7 +53,7 @@ File.write("Makefile", <<~MAKE)
   CLEAN_TARGET ?= #{clean_target}
   BUILT = $(CARGO_TARGET_DIR)/#{out_sub}/librailsess.#{soext}
   DLLIB = railsess.#{dlext}
-  DEV_COPY = $(ROOT)/lib/railsess/$(DLLIB)
+  DEV_COPY = $(ROOT)/lib/railsess/#{abi}/$(DLLIB)
   export CARGO_TARGET_DIR
 
   .PHONY: all install clean distclean FORCE
@@ -60,7 +64,7 @@ File.write("Makefile", <<~MAKE)
   $(DLLIB): FORCE
   \tcd "$(ROOT)" && "$(CARGO)" build #{locked} --profile #{profile} -p railsess
   \tcp -f "$(BUILT)" $(DLLIB).tmp && mv -f $(DLLIB).tmp $(DLLIB)
-  \tmkdir -p "$(ROOT)/lib/railsess" && cp -f $(DLLIB) "$(DEV_COPY).tmp" && mv -f "$(DEV_COPY).tmp" "$(DEV_COPY)"
+  \tmkdir -p "$(ROOT)/lib/railsess/#{abi}" && cp -f $(DLLIB) "$(DEV_COPY).tmp" && mv -f "$(DEV_COPY).tmp" "$(DEV_COPY)"
 
   install: $(DLLIB)
   \tmkdir -p "$(DESTDIR)$(sitearchdir)/railsess"

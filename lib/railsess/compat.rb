@@ -58,6 +58,18 @@ module Railsess
       end
     end
 
+    # ActiveSupport 7.2.3+ (MessageVerifier#decode) decodes with the other base64 alphabet when the
+    # configured one fails; 7.2.0-7.2.2 do not. Follows the loaded ActiveSupport unless a Rails
+    # version is given explicitly (then its level decides, as without ActiveSupport).
+    def alphabet_fallback?(rails_version = nil)
+      return true if rails_version || Railsess.rails_version || !active_support?
+
+      verifier = active_support_const("ActiveSupport::MessageVerifier")
+      return verifier.private_method_defined?(:decode, false) || verifier.method_defined?(:decode, false) if verifier
+
+      Gem::Version.new(::ActiveSupport::VERSION::STRING) >= Gem::Version.new("7.2.3")
+    end
+
     # JSON 2.6's parser re-tags an unfrozen binary source as UTF-8 in place. ActiveSupport 6.1 and
     # 7.0 JSON-decode every plaintext while looking for metadata, so what they return is UTF-8.
     def json_parse_retags_source?
@@ -87,7 +99,9 @@ module Railsess
       return @use_message_serializer_for_metadata unless @use_message_serializer_for_metadata.nil?
 
       if Compat.active_support_at_least?(7, 1)
-        ::ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata ? true : false
+        # Not loaded yet (ActiveSupport 8.1 loads it with its message classes): its default, nil.
+        metadata = Compat.active_support_const("ActiveSupport::Messages::Metadata")
+        metadata&.use_message_serializer_for_metadata ? true : false
       else
         level >= 71 && !Compat.active_support?
       end

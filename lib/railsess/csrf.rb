@@ -5,6 +5,7 @@ require "openssl"
 require "securerandom"
 require "uri"
 require "rack"
+require "railsess/compat"
 require "railsess/presets"
 
 module Railsess
@@ -89,10 +90,11 @@ module Railsess
       end
 
       # Rails 6.1 writes `SecureRandom.urlsafe_base64(32, padding: false)`, but `padding` is positional
-      # there: the Hash is truthy, so its url-safe session tokens are padded (44 characters). Same here.
+      # there: the Hash is truthy, so its url-safe session tokens are padded (44 characters); 7.0+
+      # write `urlsafe_base64(32)` (43). Follows Compat.level: the loaded ActiveSupport, else 8.1.
       def generate_session_token(urlsafe)
         if urlsafe
-          SecureRandom.urlsafe_base64(TOKEN_LENGTH, true)
+          SecureRandom.urlsafe_base64(TOKEN_LENGTH, Compat.level <= 61)
         else
           SecureRandom.base64(TOKEN_LENGTH)
         end

@@ -142,9 +142,15 @@ module Railsess
       options = ::JSON.load_default_options
       return nil unless options.is_a?(Hash) && Native.json_options_within(options, LOAD_OPTIONS)
 
-      nesting = options[:max_nesting]
+      # The json gem's parser: no :max_nesting key is 100 (json 2.7+'s load_default_options have
+      # none), false/nil/0 is no limit.
+      nesting = options.key?(:max_nesting) ? options[:max_nesting] : PARSE_MAX_NESTING
       nesting = nil unless nesting.is_a?(Integer) && nesting.positive?
-      create_id = options[:create_additions] ? json_create_id : nil
+      # create_additions: true creates; json 2.8+ also creates (with a deprecation warning) for an
+      # explicit nil, its load default; older gems do not. Objects with JSON.create_id are left to
+      # Ruby's JSON.load whenever it may create, so the loaded gem decides.
+      create = options.key?(:create_additions) && options[:create_additions] != false
+      create_id = create ? json_create_id : nil
       args = @load_args
       return args if args && args[0] == nesting && args[1].equal?(create_id)
 

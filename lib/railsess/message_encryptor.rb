@@ -210,6 +210,7 @@ module Railsess
       sign_secret = @sign_secret || @secret
       return unless sign_secret.is_a?(String) && (@digest.nil? || native_digest?(@digest))
 
+      Native.alphabet_fallback = @alphabet_fallback
       Native::Encryptor.cbc(@secret, sign_secret, @digest || "SHA1", @url_safe, @compat)
     end
 

@@ -33,6 +33,7 @@ module Railsess
       @digest_option = digest
       @digest = digest.is_a?(String) || digest.nil? ? digest || "SHA1" : digest.to_s
       if secret.is_a?(String) && (digest.nil? || native_digest?(digest))
+        Native.alphabet_fallback = @alphabet_fallback
         @native = Native::Verifier.new(secret, @digest, @url_safe, @compat)
       else
         @fallback = build_fallback

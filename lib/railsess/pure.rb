@@ -7,7 +7,7 @@ require "strscan"
 module Railsess
   module Native
     # The pure-Ruby implementation of Railsess::Native, on Ruby's OpenSSL. lib/railsess/native.rb
-    # installs it (Pure.install) when the compiled extension (lib/railsess/railsess.so) cannot be
+    # installs it (Pure.install) when the compiled extension (lib/railsess/<ruby major.minor>/railsess.so) cannot be
     # loaded (unsupported platform, JRuby, failed build) or when RAILSESS_PURE=1 asks for it.
     #
     # It is a port of ext/railsess (the bindings) and ext/railsess-core (the semantics) and must
@@ -621,6 +621,22 @@ module Railsess
           parsed ? parsed.first : fallback
         end
 
+        # `Railsess::Native.empty_data = bool`: whether encryptors built afterwards encrypt empty data
+        # (the loaded openssl gem is 3.2+) or refuse it as older gems do (ext/railsess/src/encryptor.rs).
+        def empty_data=(value)
+          Encryptor.empty_data = Args.bool(value)
+        end
+
+        def empty_data = Encryptor.empty_data
+
+        # `Railsess::Native.alphabet_fallback = bool`: whether verifiers built afterwards at the 7.2
+        # level also try the other base64 alphabet (ActiveSupport 7.2.3+; ext/railsess/src/encryptor.rs).
+        def alphabet_fallback=(value)
+          Signer.alphabet_fallback = Args.bool(value)
+        end
+
+        def alphabet_fallback = Signer.alphabet_fallback
+
         # `Railsess::Native.call_floor(message)`: nothing (the extension's bare call cost, for benchmarks).
         def call_floor(_message) = nil
 
@@ -703,11 +719,18 @@ module Railsess
       class Signer
         include Opaque
 
+        @alphabet_fallback = true
+        class << self
+          # Set through Railsess::Native.alphabet_fallback=.
+          attr_accessor :alphabet_fallback
+        end
+
         def initialize(secret, digest, url_safe, compat)
           @secret = secret
           @digest = digest
           @url_safe = url_safe
           @compat = compat
+          @alphabet_fallback = compat >= 72 && Signer.alphabet_fallback ? true : false
           @hex_len = OpenSSL::Digest.new(digest).digest_length * 2
         end
 
@@ -752,7 +775,7 @@ module Railsess
         # 7.2+ also tries the other base64 alphabet.
         def decode(encoded)
           url_safe = @url_safe && @compat >= 71
-          try_decode(encoded, url_safe) || (try_decode(encoded, !url_safe) if @compat >= 72)
+          try_decode(encoded, url_safe) || (try_decode(encoded, !url_safe) if @alphabet_fallback)
         end
 
         def try_decode(encoded, url_safe)
@@ -818,6 +841,9 @@ module Railsess
         TAG_LEN = 16
 
         class << self
+          # Set through Railsess::Native.empty_data=.
+          attr_accessor :empty_data
+
           def gcm(secret, url_safe, compat)
             secret = Args.bytes(secret)
             url_safe = Args.bool(url_safe)
@@ -884,10 +910,11 @@ module Railsess
           @signer = signer # CBC only
           @url_safe = url_safe
           @compat = compat
+          @empty_data = Encryptor.empty_data ? true : false
         end
 
         def seal(plain)
-          raise CipherArgumentError, "data must not be empty" if plain.empty?
+          raise CipherArgumentError, "data must not be empty" if plain.empty? && !@empty_data
 
           cipher = OpenSSL::Cipher.new(@signer ? "aes-256-cbc" : "aes-256-gcm").encrypt
           cipher.key = @secret
@@ -908,17 +935,17 @@ module Railsess
           inner = @signer.verified(message) || raise(SignatureError, "invalid signature")
           ciphertext, iv, = extract_parts(inner, false)
           raise CipherArgumentError, "iv must be #{CBC_IV_LEN} bytes" unless iv.bytesize == CBC_IV_LEN
-          raise CipherArgumentError, "data must not be empty" if ciphertext.empty?
+          raise CipherArgumentError, "data must not be empty" if ciphertext.empty? && !@empty_data
 
           run(OpenSSL::Cipher.new("aes-256-cbc").decrypt, iv, ciphertext, "bad decrypt")
         end
 
         # The checks in the order OpenSSL's setters run in Rails' decrypt: tag size, IV size, empty
-        # data, then authentication.
+        # data (refused unless the loaded openssl gem encrypts it), then authentication.
         def open_gcm(ciphertext, nonce, tag)
           raise FormatError, "invalid message format: truncated auth_tag" unless tag.bytesize == TAG_LEN
           raise CipherArgumentError, "iv must be #{GCM_IV_LEN} bytes" unless nonce.bytesize == GCM_IV_LEN
-          raise CipherArgumentError, "data must not be empty" if ciphertext.empty?
+          raise CipherArgumentError, "data must not be empty" if ciphertext.empty? && !@empty_data
 
           cipher = OpenSSL::Cipher.new("aes-256-gcm").decrypt
           run(cipher, nonce, ciphertext, "authentication failed") do

@@ -158,5 +158,12 @@ module Railsess
       as_envelope = Compat.active_support_const("ActiveSupport::Messages::Metadata::ENVELOPE_SERIALIZERS")
       as_envelope ? as_envelope.include?(serializer) : false
     end
+
+    # Serializers that carry the expiry as a Time rather than an `iso8601(3)` String (MessagePack's
+    # Time extension; ActiveSupport::Messages::Metadata::TIMESTAMP_SERIALIZERS, 7.1+).
+    def timestamp_serializer?(serializer)
+      as_timestamp = Compat.active_support_const("ActiveSupport::Messages::Metadata::TIMESTAMP_SERIALIZERS")
+      as_timestamp ? as_timestamp.include?(serializer) : false
+    end
   end
 end

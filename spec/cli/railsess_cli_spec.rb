@@ -132,7 +132,8 @@ RSpec.describe "the railsess command" do
     it "prints a Set-Cookie line with the expiry, and refuses non-JSON" do
       out, = railsess("encode", "1", "--preset", "7.1", "--set-cookie", "--expires-in", "60", "--key", "_s_session",
                       env: { "SECRET_KEY_BASE" => secret })
-      expect(out).to match(%r{\ASet-Cookie: _s_session=[^;]+; path=/; expires=[^;]+; HttpOnly; SameSite=Lax\n\z})
+      attributes = Regexp.escape(RackSpelling.cookie_attributes("; HttpOnly; SameSite=Lax"))
+      expect(out).to match(%r{\ASet-Cookie: _s_session=[^;]+; path=/; expires=[^;]+#{attributes}\n\z})
       expect_user_error(railsess("encode", "{nope", "--preset", "7.1", env: { "SECRET_KEY_BASE" => secret }),
                         /not JSON/)
     end
@@ -140,6 +141,10 @@ RSpec.describe "the railsess command" do
 
   describe "doctor", :active_support do
     it "boots a Rails app and prints its settings, the matching railsess line, and the traps" do
+      # demo/www is a Devise app: Debian 12 has ruby-devise, Debian 13 has none.
+      devise = Gem::Specification.find_all_by_name("devise")
+      skip "demo/www needs the devise gem, which is not installed here" if devise.empty?
+
       out, _err, code = railsess("doctor", File.expand_path("../../demo/www", __dir__), "--host", "www.abc.io",
                                  env: { "DEMO_DB" => File.expand_path("../../tmp/doctor.sqlite3", __dir__) })
       expect(code).to eq(0)

@@ -50,7 +50,7 @@ RSpec.describe "railsess from many threads" do
       (1..30).map do
         env = Rack::MockRequest.env_for("/?#{t + 1}", "HTTP_COOKIE" => cookie.to_s)
         _status, headers, body = app.call(env)
-        cookie = headers["Set-Cookie"].to_s[/\A[^;]+/]
+        cookie = Array(headers[RackSpelling.set_cookie_header]).first.to_s[/\A[^;]+/]
         body.join.to_i
       end.last
     end

@@ -67,13 +67,13 @@ RSpec.describe "Rails and a Rack app sharing a Redis session", :active_support, 
     end
   end
 
-  # The cache formats the loaded ActiveSupport writes (6.1: only its own; 7.0 and 7.1 add theirs,
-  # 7.2 drops 6.1's).
-  as_version = defined?(ActiveSupport::VERSION) ? ActiveSupport::VERSION::STRING : "0"
+  # The cache formats the loaded ActiveSupport writes (6.1: only its own; 7.0 and 7.1 add theirs;
+  # 7.2 removed format 6.1: Cache.format_version = 6.1 raises "Unrecognized" there).
+  as_version = Gem::Version.new(defined?(ActiveSupport::VERSION) ? ActiveSupport::VERSION::STRING : "0")
   formats = []
-  formats << 6.1 if as_version < "7.2" # 7.2 dropped it
-  formats << 7.0 if as_version >= "7.0"
-  formats << 7.1 if as_version >= "7.1"
+  formats << 6.1 if as_version < Gem::Version.new("7.2")
+  formats << 7.0 if as_version >= Gem::Version.new("7.0")
+  formats << 7.1 if as_version >= Gem::Version.new("7.1")
 
   formats.each do |format|
     context "with Rails' CacheStore over RedisCacheStore (cache_format_version #{format})" do

@@ -143,11 +143,11 @@ module RailsStack
     # GET /csrf[?form_action=/protected&form_method=post]: the global and a per-form token.
     def csrf
       form = { action: params[:form_action] || "/protected", method: params[:form_method] || "post" }
-      render json: {
-        global: form_authenticity_token,
-        per_form: form_authenticity_token(form_options: form),
-        session_token: session[:_csrf_token]
-      }
+      global = form_authenticity_token
+      per_form = form_authenticity_token(form_options: form)
+      # 7.1+ store a new session token when the session is committed; store it now to report it.
+      commit_csrf_token(request) if respond_to?(:commit_csrf_token)
+      render json: { global: global, per_form: per_form, session_token: session[:_csrf_token] }
     end
 
     # POST and DELETE /protected

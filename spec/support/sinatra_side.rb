@@ -33,7 +33,14 @@ module SinatraSide
       JSON.generate(value)
     end
 
-    def body_json = JSON.parse(request.body.read)
+    # Rack 3 does not rewind the body after parsing a form (Rack 2.2 did), nor need its input be
+    # rewindable (Rack::Lint's is not): read it from the start when it can be.
+    def body_json
+      body = request.body
+      body.rewind if body.respond_to?(:rewind)
+      JSON.parse(body.read)
+    end
+
     def cookies = Railsess::CookieJar.for(env)
     def warden = Railsess::Warden.new(env, scope: :user)
     def flash = Railsess::Flash.for(env)

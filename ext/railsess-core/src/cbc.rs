@@ -27,8 +27,10 @@ impl Cbc {
         })
     }
 
-    pub(crate) fn seal(&self, plain: &[u8]) -> Result<(Vec<u8>, [u8; IV_LEN])> {
-        if plain.is_empty() {
+    /// `empty_data`: whether empty input is encrypted (Ruby's openssl gem 3.2+: one block of
+    /// padding) or refused (older gems).
+    pub(crate) fn seal(&self, plain: &[u8], empty_data: bool) -> Result<(Vec<u8>, [u8; IV_LEN])> {
+        if plain.is_empty() && !empty_data {
             return Err(Error::EmptyData);
         }
         let mut iv = [0u8; IV_LEN];
@@ -38,11 +40,12 @@ impl Cbc {
         Ok((enc.encrypt_padded_vec_mut::<Pkcs7>(plain), iv))
     }
 
-    pub(crate) fn open(&self, ct: &[u8], iv: &[u8]) -> Result<Vec<u8>> {
+    /// Empty `ct` accepted (`empty_data`) fails as OpenSSL's `final` does: "bad decrypt".
+    pub(crate) fn open(&self, ct: &[u8], iv: &[u8], empty_data: bool) -> Result<Vec<u8>> {
         if iv.len() != IV_LEN {
             return Err(Error::IvLength(IV_LEN));
         }
-        if ct.is_empty() {
+        if ct.is_empty() && !empty_data {
             return Err(Error::EmptyData);
         }
         let dec =

@@ -41,6 +41,9 @@ pub struct MessageEncryptor {
     mode: Mode,
     url_safe: bool,
     compat: Compat,
+    /// Empty plaintext/ciphertext reaches the cipher (Ruby's openssl gem 3.2+) instead of being
+    /// refused with [`Error::EmptyData`] (older gems). Off by default.
+    empty_data: bool,
 }
 
 impl std::fmt::Debug for MessageEncryptor {
@@ -54,6 +57,7 @@ impl std::fmt::Debug for MessageEncryptor {
             .field("secret", &"[REDACTED]")
             .field("url_safe", &self.url_safe)
             .field("compat", &self.compat)
+            .field("empty_data", &self.empty_data)
             .finish()
     }
 }
@@ -64,7 +68,25 @@ impl MessageEncryptor {
             mode: Mode::Gcm(Gcm::new(secret)?),
             url_safe: url_safe && compat >= Compat::Rails71,
             compat,
+            empty_data: false,
         })
+    }
+
+    /// Follow an OpenSSL binding that encrypts empty data (Ruby's openssl gem 3.2+): an empty
+    /// plaintext is encrypted, an empty ciphertext goes to the cipher (GCM: authenticated like any
+    /// other; CBC: "bad decrypt"). Without it both are [`Error::EmptyData`], as older gems raise.
+    pub fn with_empty_data(mut self, empty_data: bool) -> Self {
+        self.empty_data = empty_data;
+        self
+    }
+
+    /// See [`MessageVerifier::with_alphabet_fallback`] (the CBC signature's verifier).
+    pub fn with_alphabet_fallback(mut self, fallback: bool) -> Self {
+        self.mode = match self.mode {
+            Mode::Cbc(cbc, verifier) => Mode::Cbc(cbc, verifier.with_alphabet_fallback(fallback)),
+            gcm => gcm,
+        };
+        self
     }
 
     /// `sign_secret` defaults to `secret` in Rails (`sign_secret || secret`); the caller decides.
@@ -83,6 +105,7 @@ impl MessageEncryptor {
             ),
             url_safe,
             compat,
+            empty_data: false,
         })
     }
 
@@ -98,7 +121,7 @@ impl MessageEncryptor {
         match &self.mode {
             Mode::Gcm(gcm) => {
                 let mut buf = plain.to_vec();
-                let (iv, tag) = gcm.seal(&mut buf)?;
+                let (iv, tag) = gcm.seal(&mut buf, self.empty_data)?;
                 let mut out = String::with_capacity(codec::encoded_len(buf.len(), false) + 44);
                 codec::encode_into(&buf, self.url_safe, &mut out);
                 out.push_str("--");
@@ -108,7 +131,7 @@ impl MessageEncryptor {
                 Ok(out)
             }
             Mode::Cbc(cbc, verifier) => {
-                let (ct, iv) = cbc.seal(plain)?;
+                let (ct, iv) = cbc.seal(plain, self.empty_data)?;
                 let mut inner = String::with_capacity(codec::encoded_len(ct.len(), false) + 26);
                 codec::encode_into(&ct, self.url_safe, &mut inner);
                 inner.push_str("--");
@@ -123,12 +146,12 @@ impl MessageEncryptor {
         match &self.mode {
             Mode::Gcm(gcm) => {
                 let [ct, iv, tag] = self.extract_parts(message, true)?;
-                gcm.open(ct, &iv, &tag)
+                gcm.open(ct, &iv, &tag, self.empty_data)
             }
             Mode::Cbc(cbc, verifier) => {
                 let inner = verifier.verified(message).ok_or(Error::InvalidSignature)?;
                 let [ct, iv, _] = self.extract_parts(&inner, false)?;
-                cbc.open(&ct, &iv)
+                cbc.open(&ct, &iv, self.empty_data)
             }
         }
     }

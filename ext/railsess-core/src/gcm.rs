@@ -20,9 +20,14 @@ impl Gcm {
         Ok(Gcm { cipher })
     }
 
-    /// Encrypts in place; returns the IV and tag. OpenSSL refuses empty input, so do we.
-    pub(crate) fn seal(&self, buf: &mut [u8]) -> Result<([u8; IV_LEN], [u8; TAG_LEN])> {
-        if buf.is_empty() {
+    /// Encrypts in place; returns the IV and tag. Ruby's openssl gem before 3.2 refuses empty
+    /// input (`empty_data` false), so do we; 3.2+ encrypts it.
+    pub(crate) fn seal(
+        &self,
+        buf: &mut [u8],
+        empty_data: bool,
+    ) -> Result<([u8; IV_LEN], [u8; TAG_LEN])> {
+        if buf.is_empty() && !empty_data {
             return Err(Error::EmptyData);
         }
         let mut iv = [0u8; IV_LEN];
@@ -35,15 +40,22 @@ impl Gcm {
     }
 
     /// Decrypts `ct` in place. Checks run in the order OpenSSL's setters run in Rails'
-    /// `decrypt`: tag size, then IV size, then empty data, then authentication.
-    pub(crate) fn open(&self, mut ct: Vec<u8>, iv: &[u8], tag: &[u8]) -> Result<Vec<u8>> {
+    /// `decrypt`: tag size, then IV size, then empty data (refused unless `empty_data`), then
+    /// authentication.
+    pub(crate) fn open(
+        &self,
+        mut ct: Vec<u8>,
+        iv: &[u8],
+        tag: &[u8],
+        empty_data: bool,
+    ) -> Result<Vec<u8>> {
         if tag.len() != TAG_LEN {
             return Err(Error::InvalidFormat("truncated auth_tag"));
         }
         if iv.len() != IV_LEN {
             return Err(Error::IvLength(IV_LEN));
         }
-        if ct.is_empty() {
+        if ct.is_empty() && !empty_data {
             return Err(Error::EmptyData);
         }
         // Lengths are checked above, so `from_slice` cannot panic.

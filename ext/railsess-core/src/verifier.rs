@@ -15,6 +15,8 @@ pub struct MessageVerifier {
     hex_len: usize,
     url_safe: bool,
     compat: Compat,
+    /// Decode with the other base64 alphabet when the configured one fails (ActiveSupport 7.2.3+).
+    other_alphabet: bool,
 }
 
 impl std::fmt::Debug for MessageVerifier {
@@ -34,7 +36,15 @@ impl MessageVerifier {
             hex_len: digest.output_len() * 2,
             url_safe,
             compat,
+            other_alphabet: compat.verifier_tries_other_alphabet(),
         })
+    }
+
+    /// ActiveSupport 7.2.0-7.2.2 verify at the 7.2 level but decode with the configured
+    /// alphabet only (the fallback to the other one came in 7.2.3): `false` follows them.
+    pub fn with_alphabet_fallback(mut self, fallback: bool) -> Self {
+        self.other_alphabet = fallback && self.compat.verifier_tries_other_alphabet();
+        self
     }
 
     /// `generate` without the serializer: encodes `data` and appends its digest.
@@ -83,7 +93,7 @@ impl MessageVerifier {
     fn decode(&self, encoded: &[u8]) -> Result<Vec<u8>> {
         let url_safe = self.url_safe && self.compat >= Compat::Rails71;
         codec::decode(encoded, url_safe).or_else(|err| {
-            if self.compat.verifier_tries_other_alphabet() {
+            if self.other_alphabet {
                 codec::decode(encoded, !url_safe)
             } else {
                 Err(err)
@@ -140,6 +150,21 @@ mod tests {
         let (data, digest) = signed.split_at(signed.len() - 40);
         let upper = format!("{data}{}", digest.to_uppercase());
         assert!(v.verified(upper.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn other_alphabet_only_with_the_7_2_3_fallback() {
+        // "Zm-_" is url-safe base64 only: 7.2.3+ decode it after the strict alphabet fails.
+        let v = verifier(Compat::Rails72);
+        let signed = v.sign_encoded("Zm-_".to_owned());
+        assert_eq!(v.verified(signed.as_bytes()), Some(vec![0x66, 0x6f, 0xbf]));
+        let v = verifier(Compat::Rails72).with_alphabet_fallback(false);
+        assert!(v.verified(signed.as_bytes()).is_none());
+        // Below 7.2 there is no fallback to turn on.
+        let v = verifier(Compat::Rails71).with_alphabet_fallback(true);
+        assert!(v
+            .verified(v.sign_encoded("Zm-_".to_owned()).as_bytes())
+            .is_none());
     }
 
     #[test]

@@ -160,3 +160,30 @@ fn envelope_scan_agrees_with_serde() {
         }
     }
 }
+
+/// Empty data: refused as Ruby's openssl gem before 3.2 refuses it; with `with_empty_data(true)`
+/// (3.2+) encrypted, read back, and an empty CBC ciphertext fails as OpenSSL's `final` does.
+#[test]
+fn empty_data_follows_the_openssl_binding() {
+    use railsess_core::Error;
+    let gcm = MessageEncryptor::gcm(&[1; 32], false, Compat::Rails72).unwrap();
+    let cbc =
+        MessageEncryptor::cbc(&[2; 32], &[3; 64], Digest::Sha1, false, Compat::Rails72).unwrap();
+    assert!(matches!(gcm.encrypt_and_sign(b""), Err(Error::EmptyData)));
+    assert!(matches!(cbc.encrypt_and_sign(b""), Err(Error::EmptyData)));
+
+    let gcm = gcm.with_empty_data(true);
+    let cbc = cbc.with_empty_data(true);
+    let message = gcm.encrypt_and_sign(b"").unwrap();
+    assert!(message.starts_with("--"), "{message}");
+    assert_eq!(gcm.decrypt_and_verify(message.as_bytes()).unwrap(), b"");
+    let message = cbc.encrypt_and_sign(b"").unwrap();
+    assert_eq!(cbc.decrypt_and_verify(message.as_bytes()).unwrap(), b"");
+    // A signed "--iv" with no ciphertext: OpenSSL's final says "bad decrypt".
+    let verifier = MessageVerifier::new(&[3; 64], Digest::Sha1, false, Compat::Rails72).unwrap();
+    let empty = verifier.generate(format!("--{}==", "A".repeat(22)).as_bytes());
+    assert!(matches!(
+        cbc.decrypt_and_verify(empty.as_bytes()),
+        Err(Error::InvalidFormat(_))
+    ));
+}

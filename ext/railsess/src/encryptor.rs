@@ -4,9 +4,17 @@
 //! * `#encrypt(serialized)` and `#encrypt_enveloped(serialized, exp, pur)` (legacy `_rails` envelope)
 //! * `#decrypt(message)`: the plaintext String, or `[message, exp, pur]` when the plaintext is the
 //!   canonical legacy envelope (`message` is nil when its base64 is invalid).
+//! * `Native.empty_data = bool`: whether encryptors built afterwards follow an openssl gem that
+//!   encrypts empty data (3.2+) or one that refuses it (older); set once by lib/railsess/native.rb
+//!   from the loaded gem, which is the same for the whole process.
+//! * `Native.alphabet_fallback = bool`: whether verifiers (and CBC encryptors) built afterwards at
+//!   the 7.2 level decode with the other base64 alphabet when the configured one fails, as
+//!   ActiveSupport 7.2.3+ does (false for a loaded ActiveSupport 7.2.0-7.2.2).
 
 use magnus::{function, method, prelude::*, Error, IntoValue, RModule, RString, Ruby, Value};
 use railsess_core::{wrap_legacy, Compat, Digest, LegacyEnvelope, MessageEncryptor};
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errors::{guard, to_ruby};
 use crate::strings::{with_bytes, with_two};
@@ -15,6 +23,30 @@ use crate::strings::{with_bytes, with_two};
 pub struct Encryptor {
     inner: MessageEncryptor,
     compat: Compat,
+}
+
+/// The loaded openssl gem encrypts empty data (see the module docs).
+static EMPTY_DATA: AtomicBool = AtomicBool::new(false);
+
+fn set_empty_data(empty_data: bool) -> bool {
+    EMPTY_DATA.store(empty_data, Ordering::Relaxed);
+    empty_data
+}
+
+fn empty_data() -> bool {
+    EMPTY_DATA.load(Ordering::Relaxed)
+}
+
+/// See the module docs: `Native.alphabet_fallback`.
+static ALPHABET_FALLBACK: AtomicBool = AtomicBool::new(true);
+
+fn set_alphabet_fallback(fallback: bool) -> bool {
+    ALPHABET_FALLBACK.store(fallback, Ordering::Relaxed);
+    fallback
+}
+
+pub fn alphabet_fallback() -> bool {
+    ALPHABET_FALLBACK.load(Ordering::Relaxed)
 }
 
 pub fn compat_from(ruby: &Ruby, code: u32) -> Result<Compat, Error> {
@@ -152,7 +184,8 @@ impl JsonArgs {
 fn gcm(ruby: &Ruby, secret: RString, url_safe: bool, compat: u32) -> Result<Encryptor, Error> {
     let compat = compat_from(ruby, compat)?;
     let inner = with_bytes(secret, |s| MessageEncryptor::gcm(s, url_safe, compat))
-        .map_err(|e| to_ruby(ruby, e))?;
+        .map_err(|e| to_ruby(ruby, e))?
+        .with_empty_data(empty_data());
     Ok(Encryptor { inner, compat })
 }
 
@@ -169,7 +202,9 @@ fn cbc(
     let inner = with_two(secret, sign_secret, |s, sign| {
         MessageEncryptor::cbc(s, sign, digest, url_safe, compat)
     })
-    .map_err(|e| to_ruby(ruby, e))?;
+    .map_err(|e| to_ruby(ruby, e))?
+    .with_empty_data(empty_data())
+    .with_alphabet_fallback(alphabet_fallback());
     Ok(Encryptor { inner, compat })
 }
 
@@ -247,5 +282,9 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
     class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
+    native.define_singleton_method("empty_data=", function!(set_empty_data, 1))?;
+    native.define_singleton_method("empty_data", function!(empty_data, 0))?;
+    native.define_singleton_method("alphabet_fallback=", function!(set_alphabet_fallback, 1))?;
+    native.define_singleton_method("alphabet_fallback", function!(alphabet_fallback, 0))?;
     Ok(())
 }

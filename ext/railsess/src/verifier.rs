@@ -31,7 +31,8 @@ impl Verifier {
         let inner = with_bytes(secret, |s| {
             MessageVerifier::new(s, digest, url_safe, compat)
         })
-        .map_err(|e| to_ruby(ruby, e))?;
+        .map_err(|e| to_ruby(ruby, e))?
+        .with_alphabet_fallback(crate::encryptor::alphabet_fallback());
         Ok(Verifier { inner, compat })
     }
 

@@ -60,7 +60,16 @@ module Railsess
 
         attributes = { value: raw, path: "/", expires: expires, domain: options[:domain], same_site: config.same_site }
         attributes[:httponly] = true if options[:key] == "_app_session" || options[:key].end_with?("_session")
-        "Set-Cookie: #{::Rack::Utils.add_cookie_to_header(nil, options[:key], attributes.compact)}"
+        "Set-Cookie: #{set_cookie_header(options[:key], attributes.compact)}"
+      end
+
+      # Rack 3's Utils.set_cookie_header (lower-case attribute names); Rack 2.2 has only the private
+      # add_cookie_to_header (`HttpOnly; SameSite=Lax`).
+      def set_cookie_header(key, attributes)
+        utils = ::Rack::Utils
+        return utils.set_cookie_header(key, attributes) if utils.respond_to?(:set_cookie_header)
+
+        utils.add_cookie_to_header(nil, key, attributes)
       end
     end
   end

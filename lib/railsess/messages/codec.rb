@@ -22,6 +22,7 @@ module Railsess
 
       def initialize(serializer: nil, url_safe: false, force_legacy_metadata_serializer: false, rails_version: nil)
         @compat = Compat.level(rails_version)
+        @alphabet_fallback = Compat.alphabet_fallback?(rails_version)
         @serializer = Serializers.resolve(serializer || self.class.default_serializer)
         @url_safe = url_safe ? true : false
         @force_legacy_metadata_serializer = force_legacy_metadata_serializer

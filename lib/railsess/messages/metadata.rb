@@ -37,7 +37,11 @@ module Railsess
         return write(serialize(value)) unless metadata?(expires_at, expires_in, purpose)
 
         expiry = pick_expiry(expires_at, expires_in)
-        return write_legacy_envelope(serialize(value), expiry, purpose) if legacy_metadata?
+        if legacy_metadata?
+          # A Time (timestamp serializers) goes into the JSON envelope through ActiveSupport::JSON.
+          expiry = expiry.respond_to?(:as_json) ? expiry.as_json : expiry.iso8601(3) if expiry.is_a?(Time)
+          return write_legacy_envelope(serialize(value), expiry, purpose)
+        end
 
         envelope = { "data" => value }
         envelope["exp"] = expiry if expiry
@@ -58,8 +62,9 @@ module Railsess
         end
       end
 
-      # ActiveSupport writes expiry as `iso8601(3)` in UTC; 6.1/7.0 round-trip it through a Time
-      # and ActiveSupport::JSON, which honours `time_precision` / `use_standard_json_time_format`.
+      # ActiveSupport writes expiry as `iso8601(3)` in UTC, or (7.1+) as the Time itself for a
+      # serializer with a Time type (MessagePack); 6.1/7.0 round-trip it through a Time and
+      # ActiveSupport::JSON, which honours `time_precision` / `use_standard_json_time_format`.
       def pick_expiry(expires_at, expires_in)
         time =
           if expires_at
@@ -70,6 +75,7 @@ module Railsess
             Compat.active_support? ? now.advance(seconds: expires_in) : now + expires_in
           end
         return nil unless time
+        return time if @compat >= 71 && Serializers.timestamp_serializer?(@serializer)
         return time.iso8601(3) if @compat >= 71 || !Railsess::JSON.active_support_json?
 
         Time.iso8601(time.iso8601(3)).as_json
