@@ -2,6 +2,7 @@
 
 require "json"
 require "openssl"
+require "date"
 require "strscan"
 
 module Railsess
@@ -645,6 +646,18 @@ module Railsess
 
         # `Railsess::Native.opened_count`: messages decrypted or verified so far.
         def opened_count = Pure.opened_count
+
+        ISO8601_MILLIS = /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})Z\z/n
+
+        # `Railsess::Native.iso8601_millis(string)`: milliseconds since the epoch of a canonical
+        # `iso8601(3)` UTC expiry, nil for anything else (railsess-core's timestamp.rs).
+        def iso8601_millis(text)
+          year, month, day, hour, minute, second, millis = ISO8601_MILLIS.match(Args.bytes(text))&.captures&.map(&:to_i)
+          return nil unless year && year >= 1970 && hour <= 23 && minute <= 59 && second <= 59
+          return nil unless Date.valid_civil?(year, month, day)
+
+          (Time.utc(year, month, day, hour, minute, second).to_i * 1000) + millis
+        end
 
         # `Railsess::Native.alphabet_fallback = bool`: whether verifiers built afterwards at the 7.2
         # level also try the other base64 alphabet (ActiveSupport 7.2.3+; ext/railsess/src/encryptor.rs).

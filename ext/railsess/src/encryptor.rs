@@ -37,6 +37,12 @@ fn opened_count() -> u64 {
     OPENED.load(Ordering::Relaxed)
 }
 
+/// `Native.iso8601_millis(string)`: milliseconds since the epoch of an expiry as Rails writes it
+/// (`Time#iso8601(3)`, UTC), or nil for anything Ruby's parser must read (see timestamp.rs).
+fn iso8601_millis(text: RString) -> Option<i64> {
+    with_bytes(text, railsess_core::timestamp::iso8601_millis)
+}
+
 /// The loaded openssl gem encrypts empty data (see the module docs).
 static EMPTY_DATA: AtomicBool = AtomicBool::new(false);
 
@@ -312,6 +318,7 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
     class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
     native.define_singleton_method("opened_count", function!(opened_count, 0))?;
+    native.define_singleton_method("iso8601_millis", function!(iso8601_millis, 1))?;
     native.define_singleton_method("empty_data=", function!(set_empty_data, 1))?;
     native.define_singleton_method("empty_data", function!(empty_data, 0))?;
     native.define_singleton_method("alphabet_fallback=", function!(set_alphabet_fallback, 1))?;
