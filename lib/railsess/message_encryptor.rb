@@ -75,25 +75,26 @@ module Railsess
 
     def decrypt_and_verify(message, purpose: nil, on_rotation: @on_rotation, **)
       if message.is_a?(String) && message.encoding.ascii_compatible? && (args = json_fast_args)
-        value = decrypt_json(message, purpose, args)
-        return value unless value.equal?(Native::JSON_GENERAL)
+        opened = decrypt_json(message, purpose, args)
+        return opened unless opened?(opened)
       end
-      return decrypt_and_verify_61(message, purpose, on_rotation) if @compat < 71
+      return decrypt_and_verify_61(message, purpose, on_rotation, opened) if @compat < 71
 
       catch_and_raise :railsess_format, as: InvalidMessage do
         catch_and_raise :railsess_serialization, as: InvalidMessage do
           catch_and_ignore :railsess_content do
-            read_message(message, purpose: purpose, on_rotation: on_rotation)
+            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
           end
         end
       end
     end
 
-    # Rails 7.1+'s internal protocol (used by rotations): throws instead of raising.
-    def read_message(message, purpose: nil)
+    # Rails 7.1+'s internal protocol (used by rotations): throws instead of raising. `opened`:
+    # what decrypt_json already opened (see Codec#opened?).
+    def read_message(message, purpose: nil, opened: nil)
       return read_with_fallback(message, purpose) if @fallback
 
-      deserialize_with_metadata(decrypt(message), purpose)
+      deserialize_with_metadata(opened ? opened_plain(opened) : decrypt(message), purpose)
     end
 
     private
@@ -113,14 +114,14 @@ module Railsess
     end
 
     # The JSON fast path: decrypt, metadata and JSON in one native call. Anything unusual,
-    # failures included, returns JSON_GENERAL and takes the full path below, which raises
-    # exactly what Rails raises and tries the rotations.
+    # failures included, comes back opened (Codec#opened?) and takes the full path below, which
+    # raises exactly what Rails raises and tries the rotations.
     def decrypt_json(message, purpose, (max_nesting, create_id))
       value = @native.decrypt_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id,
                                    Native::JSON_CONTENT, Native::JSON_GENERAL)
       value.equal?(Native::JSON_CONTENT) ? nil : value
-    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError
-      Native::JSON_GENERAL
+    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError => e
+      [Native::JSON_GENERAL, nil, e]
     end
 
     # --- Rails 7.1+ -------------------------------------------------------------------------
@@ -130,10 +131,19 @@ module Railsess
       # A UTF-16 (non-ASCII-compatible) String never matches Rails' "--" separators.
       throw :railsess_format, "missing separator" unless message.encoding.ascii_compatible?
       @native.decrypt(message)
-    rescue Native::FormatError, Native::SignatureError => e
-      throw :railsess_format, e.message
-    rescue Native::CipherArgumentError => e
-      raise ::ArgumentError, e.message
+    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError => e
+      native_failure(e)
+    end
+
+    def opened_plain((_, plain, error))
+      native_failure(error) if error
+      plain
+    end
+
+    def native_failure(error)
+      raise ::ArgumentError, error.message if error.is_a?(Native::CipherArgumentError)
+
+      throw :railsess_format, error.message
     end
 
     # What ActiveSupport 7.1+ does with a non-String: GCM asks it for `length`, CBC's verifier
@@ -156,11 +166,11 @@ module Railsess
 
     # --- Rails 6.1 / 7.0 --------------------------------------------------------------------
 
-    def decrypt_and_verify_61(message, purpose, on_rotation)
+    def decrypt_and_verify_61(message, purpose, on_rotation, opened = nil)
       if @fallback
         @fallback.decrypt_and_verify(message, purpose: purpose)
       else
-        read_61_rescuing(decrypt_61(message), purpose)
+        read_61_rescuing(opened ? opened_plain_61(opened) : decrypt_61(message), purpose)
       end
     rescue InvalidMessage, MessageVerifier::InvalidSignature, *fallback_errors
       run_rotations(on_rotation) { |rotation| rotation.decrypt_and_verify(message, purpose: purpose) } || raise
@@ -190,9 +200,18 @@ module Railsess
         raise(gcm? ? InvalidMessage.raisable : MessageVerifier::InvalidSignature.raisable)
       end
       @native.decrypt(message)
-    rescue Native::SignatureError
-      raise MessageVerifier::InvalidSignature.raisable
-    rescue Native::FormatError, Native::CipherArgumentError
+    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError => e
+      native_failure_61(e)
+    end
+
+    def opened_plain_61((_, plain, error))
+      native_failure_61(error) if error
+      plain
+    end
+
+    def native_failure_61(error)
+      raise MessageVerifier::InvalidSignature.raisable if error.is_a?(Native::SignatureError)
+
       raise InvalidMessage.raisable
     end
 

@@ -61,14 +61,24 @@ module Railsess
     def verified(message, purpose: nil, on_rotation: @on_rotation, **)
       if message.is_a?(String) && (args = json_fast_args)
         value = verified_json(message, purpose, args)
-        return value unless value.equal?(Native::JSON_GENERAL)
+        if opened?(value)
+          return nil if value[1].nil? && @rotations.empty? # not authentic: nothing else could read it
+
+          opened = value
+        elsif !value.equal?(Native::JSON_GENERAL)
+          return nil if value.equal?(Native::JSON_CONTENT)
+          return value if value || @compat >= 71
+
+          # 6.1/7.0 try the rotations whenever the value is falsy (`verified || rotations`).
+          return run_rotations(on_rotation) { |r| r.verified(message, purpose: purpose) }
+        end
       end
-      return verified_61(message, purpose, on_rotation) if @compat < 71
+      return verified_61(message, purpose, on_rotation, opened) if @compat < 71
 
       catch_and_ignore :railsess_format do
         catch_and_raise :railsess_serialization do
           catch_and_ignore :railsess_content do
-            read_message(message, purpose: purpose, on_rotation: on_rotation)
+            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
           end
         end
       end
@@ -77,17 +87,23 @@ module Railsess
     def verify(message, purpose: nil, on_rotation: @on_rotation, **)
       if message.is_a?(String) && (args = json_fast_args)
         value = verified_json(message, purpose, args)
-        # nil (a null value, or not verified) is left to the full path: 6.1 raises for it.
-        return value unless value.nil? || value.equal?(Native::JSON_GENERAL)
+        if opened?(value)
+          opened = value
+        elsif !value.equal?(Native::JSON_GENERAL)
+          raise InvalidSignature.raisable if value.equal?(Native::JSON_CONTENT)
+          return value if value || @compat >= 71
+
+          # 6.1/7.0: `verified || raise`, after the rotations.
+          return run_rotations(on_rotation) { |r| r.verified(message, purpose: purpose) } ||
+                 raise(InvalidSignature.raisable)
+        end
       end
-      if @compat < 71
-        return verified(message, purpose: purpose, on_rotation: on_rotation) || raise(InvalidSignature.raisable)
-      end
+      return verified_61(message, purpose, on_rotation, opened) || raise(InvalidSignature.raisable) if @compat < 71
 
       catch_and_raise :railsess_format, as: InvalidSignature do
         catch_and_raise :railsess_serialization do
           catch_and_raise :railsess_content, as: InvalidSignature do
-            read_message(message, purpose: purpose, on_rotation: on_rotation)
+            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
           end
         end
       end
@@ -99,33 +115,32 @@ module Railsess
       create_message_with_metadata(value, expires_at, expires_in, purpose)
     end
 
-    # Rails 7.1+'s internal protocol (used by rotations and the encryptor): throws.
-    def read_message(message, purpose: nil)
+    # Rails 7.1+'s internal protocol (used by rotations and the encryptor): throws. `opened`:
+    # what verified_json already verified (see Codec#opened?).
+    def read_message(message, purpose: nil, opened: nil)
       return read_with_fallback(message, purpose) if @fallback
 
-      throw :railsess_format, "invalid message string" if message.nil? || !message.valid_encoding?
-      throw :railsess_format, "missing separator" unless message.encoding.ascii_compatible?
-      plain = @native.verified(message) || throw(:railsess_format, "mismatched digest")
-      deserialize_with_metadata(plain, purpose)
+      plain = opened ? opened[1] : verify_plain(message)
+      deserialize_with_metadata(plain || throw(:railsess_format, "mismatched digest"), purpose)
     end
 
     private
 
-    # The JSON fast path: verify, metadata and JSON in one native call. Unverified messages and
-    # mismatched metadata give nil only when nothing else could happen (6.1 rotates on nil);
-    # everything unusual returns JSON_GENERAL and takes the full path.
+    def verify_plain(message)
+      throw :railsess_format, "invalid message string" if message.nil? || !message.valid_encoding?
+      throw :railsess_format, "missing separator" unless message.encoding.ascii_compatible?
+      @native.verified(message)
+    end
+
+    # The JSON fast path: verify, metadata and JSON in one native call. Returns the value,
+    # JSON_CONTENT (a mismatched purpose, where that is the answer), what it opened (see
+    # Codec#opened?), or JSON_GENERAL for a String the full path must look at itself.
     def verified_json(message, purpose, (max_nesting, create_id))
       return Native::JSON_GENERAL unless message.valid_encoding? && message.encoding.ascii_compatible?
 
-      value = @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id,
-                                    Native::JSON_CONTENT, Native::JSON_GENERAL)
-      unless value.nil? || value.equal?(Native::JSON_CONTENT)
-        # 6.1/7.0 treat a false value as unverified (`verified || rotations`, `verified || raise`).
-        return value == false && @compat < 71 ? Native::JSON_GENERAL : value
-      end
-
-      # A rotation may still read it; 6.1 raises for a non-ASCII-compatible (UTF-16) String.
-      @rotations.empty? && message.encoding.ascii_compatible? ? nil : Native::JSON_GENERAL
+      content_final = @compat >= 71 || @rotations.empty? # 6.1/7.0 rotate on a mismatched purpose too
+      @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id, content_final,
+                            Native::JSON_CONTENT, Native::JSON_GENERAL)
     end
 
     def write(serialized)
@@ -137,12 +152,25 @@ module Railsess
     end
 
     # Rails 6.1/7.0: nil for anything invalid; a nil result also tries the rotations.
-    def verified_61(message, purpose, on_rotation)
-      value = @fallback ? @fallback.verified(message, purpose: purpose) : read_verified_61(message, purpose)
+    def verified_61(message, purpose, on_rotation, opened = nil)
+      value = if @fallback
+                @fallback.verified(message, purpose: purpose)
+              else
+                read_verified_61(message, purpose, opened)
+              end
       value || run_rotations(on_rotation) { |rotation| rotation.verified(message, purpose: purpose) }
     end
 
-    def read_verified_61(message, purpose)
+    def read_verified_61(message, purpose, opened)
+      plain = opened ? opened[1] : verified_plain_61(message)
+      plain && read_61(plain, purpose)
+    rescue ArgumentError => e
+      return nil if e.message.include?("invalid base64")
+
+      raise
+    end
+
+    def verified_plain_61(message)
       return nil if message.nil? || !message.valid_encoding?
       return nil if @compat == 61 ? blank?(message) : message.empty?
 
@@ -151,12 +179,7 @@ module Railsess
         return nil # 7.0: never matches the "--" separator
       end
 
-      plain = @native.verified(message)
-      plain && read_61(plain, purpose)
-    rescue ArgumentError => e
-      return nil if e.message.include?("invalid base64")
-
-      raise
+      @native.verified(message)
     end
 
     def read_with_fallback(message, purpose)

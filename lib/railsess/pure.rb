@@ -2,6 +2,7 @@
 
 require "json"
 require "openssl"
+require "date"
 require "strscan"
 
 module Railsess
@@ -26,6 +27,13 @@ module Railsess
         Native.const_set(:Encryptor, Class.new(Encryptor))
         Native.const_set(:Verifier, Class.new(Verifier))
       end
+
+      @opened = 0
+      @opened_lock = Mutex.new
+
+      # Messages decrypted or verified so far (Native.opened_count).
+      def self.count_opened = @opened_lock.synchronize { @opened += 1 }
+      def self.opened_count = @opened
 
       # Arguments as magnus converts them (RString, Rust String, u32/usize, bool, Option<T>).
       module Args
@@ -503,15 +511,22 @@ module Railsess
         end
 
         # What the JSON fast path makes of a plaintext: the value, `content` (Rails returns nil)
-        # or `general` (the Ruby path decides).
-        def read_value(plain, compat, (purpose, require_metadata, max_nesting, create_id, content, general))
+        # or `[general, plaintext]` (the Ruby path continues from the plaintext).
+        def read_value(plain, compat, (purpose, require_metadata, max_nesting, create_id, content_final, content,
+                                       general))
           kind, serialized = read(plain, purpose, require_metadata, compat)
-          case kind
-          when :parse then (parsed = parse(serialized, max_nesting, create_id)) ? parsed.first : general
-          when :parse_then_content then parse(serialized, max_nesting, create_id) ? content : general
-          when :content then content
-          else general
-          end
+          parsed = case kind
+                   when :parse then parse(serialized, max_nesting, create_id)
+                   when :parse_then_content
+                     content_final && parse(serialized, max_nesting, create_id) && [content]
+                   when :content then content_final && [content]
+                   end
+          parsed ? parsed.first : opened(general, plain)
+        end
+
+        # `[general, plaintext]`, the plaintext as `decrypt` / `verified` give it (nil: not authentic).
+        def opened(general, plain)
+          [general, plain && Envelope.plaintext(plain)]
         end
 
         def read(plain, purpose, require_metadata, compat)
@@ -530,9 +545,9 @@ module Railsess
         end
 
         # decrypt_json / verified_json's arguments after the message, converted like the core's.
-        def arguments(purpose, require_metadata, max_nesting, create_id, *markers)
+        def arguments(purpose, require_metadata, max_nesting, create_id, content_final, *markers) # rubocop:disable Metrics/ParameterLists
           [Args.bytes(purpose), Args.bool(require_metadata), Args.optional(max_nesting) { |v| Args.unsigned(v, 64) },
-           Args.optional(create_id) { |v| Args.utf8(v) }, *markers]
+           Args.optional(create_id) { |v| Args.utf8(v) }, Args.bool(content_final), *markers]
         end
       end
       private_constant :Json
@@ -628,6 +643,21 @@ module Railsess
         end
 
         def empty_data = Encryptor.empty_data
+
+        # `Railsess::Native.opened_count`: messages decrypted or verified so far.
+        def opened_count = Pure.opened_count
+
+        ISO8601_MILLIS = /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{3})Z\z/n
+
+        # `Railsess::Native.iso8601_millis(string)`: milliseconds since the epoch of a canonical
+        # `iso8601(3)` UTC expiry, nil for anything else (railsess-core's timestamp.rs).
+        def iso8601_millis(text)
+          year, month, day, hour, minute, second, millis = ISO8601_MILLIS.match(Args.bytes(text))&.captures&.map(&:to_i)
+          return nil unless year && year >= 1970 && hour <= 23 && minute <= 59 && second <= 59
+          return nil unless Date.valid_civil?(year, month, day)
+
+          (Time.utc(year, month, day, hour, minute, second).to_i * 1000) + millis
+        end
 
         # `Railsess::Native.alphabet_fallback = bool`: whether verifiers built afterwards at the 7.2
         # level also try the other base64 alphabet (ActiveSupport 7.2.3+; ext/railsess/src/encryptor.rs).
@@ -811,7 +841,9 @@ module Railsess
 
         # The data (a binary String), `[message, exp, pur]` for a legacy envelope, or nil.
         def verified(signed)
-          data = @signer.verified(Args.bytes(signed))
+          signed = Args.bytes(signed)
+          Pure.count_opened
+          data = @signer.verified(signed)
           data && Envelope.plaintext(data)
         end
 
@@ -819,12 +851,13 @@ module Railsess
           @signer.extract_encoded(Args.bytes(signed)) ? true : false
         end
 
-        # The extension's signature: the message, then the JSON fast path's six arguments.
-        def verified_json(signed, purpose, require_metadata, max_nesting, create_id, content, general) # rubocop:disable Metrics/ParameterLists
+        # The extension's signature: the message, then the JSON fast path's seven arguments.
+        def verified_json(signed, purpose, require_metadata, max_nesting, create_id, content_final, content, general) # rubocop:disable Metrics/ParameterLists
           signed = Args.bytes(signed)
-          arguments = Json.arguments(purpose, require_metadata, max_nesting, create_id, content, general)
+          arguments = Json.arguments(purpose, require_metadata, max_nesting, create_id, content_final, content, general)
+          Pure.count_opened
           data = @signer.verified(signed)
-          data && Json.read_value(data, @compat, arguments)
+          data ? Json.read_value(data, @compat, arguments) : Json.opened(general, nil)
         end
       end
 
@@ -893,13 +926,16 @@ module Railsess
 
         # The plaintext (a binary String), or `[message, exp, pur]` for a legacy envelope.
         def decrypt(message)
-          Envelope.plaintext(open_message(Args.bytes(message)))
+          message = Args.bytes(message)
+          Pure.count_opened
+          Envelope.plaintext(open_message(message))
         end
 
         # The extension's signature: the message, then the JSON fast path's six arguments.
         def decrypt_json(message, purpose, require_metadata, max_nesting, create_id, content, general) # rubocop:disable Metrics/ParameterLists
           message = Args.bytes(message)
-          arguments = Json.arguments(purpose, require_metadata, max_nesting, create_id, content, general)
+          arguments = Json.arguments(purpose, require_metadata, max_nesting, create_id, true, content, general)
+          Pure.count_opened
           Json.read_value(open_message(message), @compat, arguments)
         end
 

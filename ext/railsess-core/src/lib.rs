@@ -14,6 +14,7 @@ pub mod error;
 pub mod key_generator;
 pub mod metadata;
 pub mod secret;
+pub mod timestamp;
 pub mod verifier;
 pub mod www_form;
 

@@ -14,7 +14,7 @@
 use magnus::{function, method, prelude::*, Error, IntoValue, RModule, RString, Ruby, Value};
 use railsess_core::{wrap_legacy, Compat, Digest, LegacyEnvelope, MessageEncryptor};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::errors::{guard, to_ruby};
 use crate::strings::{with_bytes, with_two};
@@ -23,6 +23,24 @@ use crate::strings::{with_bytes, with_two};
 pub struct Encryptor {
     inner: MessageEncryptor,
     compat: Compat,
+}
+
+/// Messages decrypted or verified so far (`Native.opened_count`): the suite checks that a read
+/// opens each message once, whatever path it takes.
+static OPENED: AtomicU64 = AtomicU64::new(0);
+
+pub fn count_opened() {
+    OPENED.fetch_add(1, Ordering::Relaxed);
+}
+
+fn opened_count() -> u64 {
+    OPENED.load(Ordering::Relaxed)
+}
+
+/// `Native.iso8601_millis(string)`: milliseconds since the epoch of an expiry as Rails writes it
+/// (`Time#iso8601(3)`, UTC), or nil for anything Ruby's parser must read (see timestamp.rs).
+fn iso8601_millis(text: RString) -> Option<i64> {
+    with_bytes(text, railsess_core::timestamp::iso8601_millis)
 }
 
 /// The loaded openssl gem encrypts empty data (see the module docs).
@@ -89,11 +107,12 @@ fn envelope_value(ruby: &Ruby, env: LegacyEnvelope) -> Value {
 
 /// What the JSON fast path (`#decrypt_json`, `Verifier#verified_json`) makes of a plaintext.
 enum JsonRead {
-    /// Serialized JSON to parse: no metadata to check, or metadata that matched.
-    Parse(Vec<u8>),
+    /// Serialized JSON to parse (the envelope's decoded message, or the plaintext itself when
+    /// None): no metadata to check, or metadata that matched.
+    Parse(Option<Vec<u8>>),
     /// Rails 7.1+ deserializes before it finds the metadata missing: parse (a parse failure is
     /// Ruby's to report), then answer nil.
-    ParseThenContent(Vec<u8>),
+    ParseThenContent,
     /// Purpose mismatch or missing metadata: Rails returns nil.
     Content,
     /// Anything else (expiry, odd envelopes, bad base64): the Ruby path decides.
@@ -102,8 +121,8 @@ enum JsonRead {
 
 /// The checks every Rails version agrees on for the common cases (see Messages::Metadata):
 /// a canonical legacy envelope without expiry, or a plaintext that cannot hold metadata.
-fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool, compat: Compat) -> JsonRead {
-    match LegacyEnvelope::parse(&plain) {
+fn json_read(plain: &[u8], purpose: &[u8], require_metadata: bool, compat: Compat) -> JsonRead {
+    match LegacyEnvelope::parse(plain) {
         Some(LegacyEnvelope { exp: Some(_), .. }) | Some(LegacyEnvelope { message: None, .. }) => {
             JsonRead::General
         }
@@ -113,26 +132,26 @@ fn json_read(plain: Vec<u8>, purpose: &[u8], require_metadata: bool, compat: Com
             ..
         }) => {
             if pur.as_deref().unwrap_or("").as_bytes() == purpose {
-                JsonRead::Parse(message)
+                JsonRead::Parse(Some(message))
             } else {
                 JsonRead::Content
             }
         }
         // "_rails" could be a 7.1-style envelope (or, escaped, still one): Ruby decides.
-        None if railsess_core::codec::find(&plain, b"_rails").is_some()
-            || railsess_core::codec::find(&plain, b"\\u").is_some() =>
+        None if railsess_core::codec::find(plain, b"_rails").is_some()
+            || railsess_core::codec::find(plain, b"\\u").is_some() =>
         {
             JsonRead::General
         }
-        None if require_metadata && compat >= Compat::Rails71 => JsonRead::ParseThenContent(plain),
+        None if require_metadata && compat >= Compat::Rails71 => JsonRead::ParseThenContent,
         None if require_metadata => JsonRead::Content,
-        None => JsonRead::Parse(plain),
+        None => JsonRead::Parse(None),
     }
 }
 
-/// Shared by the encryptor and the verifier: the Ruby value for a JSON fast-path read.
-/// Returns the parsed value, the `content` marker (nil in Rails), or `general` when Ruby's own
-/// path must run.
+/// Shared by the encryptor and the verifier: the Ruby value for a JSON fast-path read. Returns
+/// the parsed value, the `content` marker (nil in Rails), or, when Ruby's own path must decide,
+/// `[general, plaintext]` (see `opened`): the message is never decrypted or verified twice.
 pub fn json_read_value(
     ruby: &Ruby,
     plain: Vec<u8>,
@@ -141,15 +160,22 @@ pub fn json_read_value(
 ) -> Result<Value, Error> {
     let parse =
         |bytes: &[u8]| crate::json::parse(ruby, bytes, args.max_nesting, args.create_id.as_deref());
-    match json_read(plain, &args.purpose, args.require_metadata, compat) {
-        JsonRead::Parse(serialized) => Ok(parse(&serialized)?.unwrap_or(args.general)),
-        JsonRead::ParseThenContent(serialized) => Ok(match parse(&serialized)? {
-            Some(_) => args.content,
-            None => args.general,
-        }),
-        JsonRead::Content => Ok(args.content),
-        JsonRead::General => Ok(args.general),
-    }
+    let parsed = match json_read(&plain, &args.purpose, args.require_metadata, compat) {
+        JsonRead::Parse(Some(message)) => parse(&message)?,
+        JsonRead::Parse(None) => parse(&plain)?,
+        JsonRead::ParseThenContent if args.content_final => parse(&plain)?.map(|_| args.content),
+        JsonRead::Content if args.content_final => Some(args.content),
+        JsonRead::ParseThenContent | JsonRead::Content | JsonRead::General => None,
+    };
+    Ok(parsed.unwrap_or_else(|| opened(ruby, args.general, Some(plain))))
+}
+
+/// `[general, plaintext]` for Ruby's path to continue from: the plaintext as `#decrypt` /
+/// `Verifier#verified` return it, or nil for a message that is not authentic.
+pub fn opened(ruby: &Ruby, general: Value, plain: Option<Vec<u8>>) -> Value {
+    let plain = plain.map(|p| plaintext_value(ruby, p));
+    ruby.ary_new_from_values(&[general, plain.into_value_with(ruby)])
+        .as_value()
 }
 
 /// The arguments of the JSON fast path, converted once per call.
@@ -158,6 +184,9 @@ pub struct JsonArgs {
     pub require_metadata: bool,
     pub max_nesting: Option<usize>,
     pub create_id: Option<String>,
+    /// Whether a mismatched purpose is the final answer (false where a 6.1/7.0 verifier still
+    /// tries its rotations): otherwise the plaintext goes to Ruby.
+    pub content_final: bool,
     pub content: Value,
     pub general: Value,
 }
@@ -168,6 +197,7 @@ impl JsonArgs {
         require_metadata: bool,
         max_nesting: Option<usize>,
         create_id: Option<String>,
+        content_final: bool,
         markers: (Value, Value),
     ) -> JsonArgs {
         JsonArgs {
@@ -175,6 +205,7 @@ impl JsonArgs {
             require_metadata,
             max_nesting,
             create_id,
+            content_final,
             content: markers.0,
             general: markers.1,
         }
@@ -235,7 +266,8 @@ impl Encryptor {
     }
 
     /// Decrypt + metadata + JSON in one call, for the JSON serializers. Returns the value, the
-    /// `content` marker (Rails returns nil) or the `general` marker (take the Ruby path).
+    /// `content` marker (Rails returns nil) or `[general, plaintext]` (Ruby's path continues
+    /// from the plaintext). A message that does not decrypt raises, as `#decrypt` does.
     #[allow(clippy::too_many_arguments)]
     fn decrypt_json(
         ruby: &Ruby,
@@ -253,8 +285,10 @@ impl Encryptor {
             require_metadata,
             max_nesting,
             create_id,
+            true,
             (content, general),
         );
+        count_opened();
         let plain = guard(ruby, || {
             with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
         })?
@@ -263,6 +297,7 @@ impl Encryptor {
     }
 
     fn decrypt(ruby: &Ruby, rb_self: &Self, message: RString) -> Result<Value, Error> {
+        count_opened();
         let plain = guard(ruby, || {
             with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
         })?
@@ -282,6 +317,8 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
     class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
+    native.define_singleton_method("opened_count", function!(opened_count, 0))?;
+    native.define_singleton_method("iso8601_millis", function!(iso8601_millis, 1))?;
     native.define_singleton_method("empty_data=", function!(set_empty_data, 1))?;
     native.define_singleton_method("empty_data", function!(empty_data, 0))?;
     native.define_singleton_method("alphabet_fallback=", function!(set_alphabet_fallback, 1))?;

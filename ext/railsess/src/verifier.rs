@@ -8,7 +8,9 @@
 use magnus::{function, method, prelude::*, Error, RModule, RString, Ruby, Value};
 use railsess_core::{wrap_legacy, Compat, Digest, MessageVerifier};
 
-use crate::encryptor::{compat_from, json_read_value, message_string, plaintext_value, JsonArgs};
+use crate::encryptor::{
+    compat_from, count_opened, json_read_value, message_string, opened, plaintext_value, JsonArgs,
+};
 use crate::errors::{guard, to_ruby};
 use crate::strings::with_bytes;
 
@@ -59,12 +61,14 @@ impl Verifier {
     }
 
     fn verified(ruby: &Ruby, rb_self: &Self, signed: RString) -> Result<Option<Value>, Error> {
+        count_opened();
         let data = guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))?;
         Ok(data.map(|d| plaintext_value(ruby, d)))
     }
 
-    /// `verified` + metadata + JSON in one call (see `Encryptor#decrypt_json`); nil when the
-    /// message is not authentic.
+    /// `verified` + metadata + JSON in one call (see `Encryptor#decrypt_json`); `[general, nil]`
+    /// when the message is not authentic. `content_final`: whether a mismatched purpose is the
+    /// answer (a 6.1/7.0 verifier with rotations still tries them).
     #[allow(clippy::too_many_arguments)]
     fn verified_json(
         ruby: &Ruby,
@@ -74,19 +78,23 @@ impl Verifier {
         require_metadata: bool,
         max_nesting: Option<usize>,
         create_id: Option<String>,
+        content_final: bool,
         content: Value,
         general: Value,
-    ) -> Result<Option<Value>, Error> {
+    ) -> Result<Value, Error> {
         let args = JsonArgs::new(
             purpose,
             require_metadata,
             max_nesting,
             create_id,
+            content_final,
             (content, general),
         );
-        let data = guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))?;
-        data.map(|d| json_read_value(ruby, d, &args, rb_self.compat))
-            .transpose()
+        count_opened();
+        match guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))? {
+            Some(data) => json_read_value(ruby, data, &args, rb_self.compat),
+            None => Ok(opened(ruby, general, None)),
+        }
     }
 
     fn is_valid(ruby: &Ruby, rb_self: &Self, signed: RString) -> Result<bool, Error> {
@@ -106,6 +114,6 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("verified", method!(Verifier::verified, 1))?;
     class.define_method("valid?", method!(Verifier::is_valid, 1))?;
-    class.define_method("verified_json", method!(Verifier::verified_json, 7))?;
+    class.define_method("verified_json", method!(Verifier::verified_json, 8))?;
     Ok(())
 }

@@ -78,6 +78,14 @@ module Railsess
         Railsess::JSON.core_args(@json_load)
       end
 
+      # The fast paths (decrypt_json / verified_json) hand Ruby's path what they opened when it
+      # must decide: `[Native::JSON_GENERAL, plaintext]` (nil: not authentic), or
+      # `[Native::JSON_GENERAL, nil, error]` for a message that did not decrypt. The message is
+      # then never decrypted or verified a second time.
+      def opened?(value)
+        value.is_a?(Array) && value.first.equal?(Native::JSON_GENERAL)
+      end
+
       # Whether a message without metadata fails for this purpose: 6.1/7.0 compare `to_s`,
       # 7.1+ ask whether any purpose was given.
       def require_metadata?(purpose)

@@ -116,8 +116,23 @@ module Railsess
       end
 
       def check_metadata(exp, pur, purpose)
-        throw :railsess_content, "expired" if exp && Time.now.utc >= parse_expiry(exp)
+        throw :railsess_content, "expired" if exp && expired?(exp)
         throw :railsess_content, "mismatched purpose" if pur.to_s != purpose.to_s
+      end
+
+      # `Time.now.utc >= Time.iso8601(exp)`. An expiry in the form Rails writes is read by the
+      # core (exact: it has milliseconds), so only Time.now is built; Time.now as the app sees
+      # it, travel_to included.
+      def expired?(exp)
+        exp_ms = exp.is_a?(String) && Native.iso8601_millis(exp)
+        exp_ms ? now_millis >= exp_ms : Time.now.utc >= parse_expiry(exp)
+      end
+
+      # Time.now in whole milliseconds: `now >= exp` exactly when `floor(now) >= exp` for an
+      # expiry in whole milliseconds.
+      def now_millis
+        now = Time.now
+        (now.to_i * 1000) + (now.nsec / 1_000_000)
       end
 
       def extract_from_envelope(envelope, purpose)
@@ -173,6 +188,9 @@ module Railsess
       # Metadata.new parses the expiry first (a bad one raises), then #verify checks purpose
       # and freshness.
       def verify_61(message, exp, pur, purpose)
+        exp_ms = exp.is_a?(String) && Native.iso8601_millis(exp)
+        return (message if pur.to_s == purpose.to_s && now_millis < exp_ms) if exp_ms
+
         expires_at = exp.is_a?(String) ? parse_expiry(exp) : exp
         message if pur.to_s == purpose.to_s && (expires_at.nil? || Time.now.utc < expires_at)
       end

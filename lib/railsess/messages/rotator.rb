@@ -35,6 +35,7 @@ module Railsess
         return super(message, **options) if @rotations.empty?
 
         thrown, error = catch_rotation_error { return super(message, **options) }
+        options = options.except(:opened) # what this codec's own fast path opened
         @rotations.each do |rotation|
           catch_rotation_error do
             value = rotation.read_message(message, **options)
