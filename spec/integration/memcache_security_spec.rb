@@ -90,13 +90,16 @@ RSpec.describe "Memcached session stores against an attacker", :memcached do
         expect(errors.string).not_to include(id)
       end
 
-      it "takes a value Dalli cannot decompress for a miss (as Dalli's get_multi does), not for memcached down" do
+      it "takes a value Dalli cannot decompress for an undecodable one or a miss, not for memcached down" do
         id = SecureRandom.hex(16)
         MemcachedServer.raw_set(key_of(id), "not deflate", flags: 3) # serialized | compressed
         session, new_id = call("/cart", cookie: id)
         expect(session).to eq("cart" => [1])
         expect(new_id).not_to eq(id)
-        expect(events).to eq([])
+        # Dalli 3.0 (Debian 12) drops such a value from get_multi (a miss); 3.2 (Debian 13) raises
+        # Dalli::UnmarshalError for it.
+        silent = Gem::Version.new(Dalli::VERSION) < Gem::Version.new("3.2")
+        expect(events).to eq(silent ? [] : [[:load_error, Dalli::UnmarshalError]])
         expect(MemcachedServer.raw_get(key_of(id))).to eq([3, "not deflate"])
         expect(errors.string).not_to include("unreachable")
       end

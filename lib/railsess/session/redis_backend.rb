@@ -125,9 +125,22 @@ module Railsess
         handler
       end
 
+      # What "Redis is down" looks like, including a cluster's nodes being down or failing over
+      # (redis-clustering raises its own classes for those, not BaseConnectionError's).
+      CLUSTER_ERRORS = %w[NodeMightBeDown InitialSetupError CommandErrorCollection].freeze
+
       def connection_errors
         @connection_errors ||= [Errno::ECONNREFUSED, Errno::ECONNRESET, Errno::EPIPE, Errno::ETIMEDOUT,
-                                *(defined?(::Redis::BaseConnectionError) ? [::Redis::BaseConnectionError] : [])]
+                                *(defined?(::Redis::BaseConnectionError) ? [::Redis::BaseConnectionError] : []),
+                                *cluster_errors]
+      end
+
+      def cluster_errors
+        return [] unless defined?(::Redis::Cluster)
+
+        CLUSTER_ERRORS.filter_map do |name|
+          ::Redis::Cluster.const_get(name, false) if ::Redis::Cluster.const_defined?(name, false)
+        end
       end
 
       def well_formed?(sid)
