@@ -77,6 +77,23 @@ RSpec.describe "Redis deployments", :redis do
     end
   end
 
+  describe "a ConnectionPool of clients (redis: { client: ConnectionPool.new { Redis.new } })" do
+    before(:all) { require "connection_pool" }
+
+    RedisStoreApps::KINDS.product(%i[redis_session_store cache_store]).each do |kind, layout|
+      it "#{kind} store, #{layout} layout: reads, writes and refuses a write-back after a sign-out in flight",
+         *(kind == :rails ? [:active_support] : []) do
+        pool = ConnectionPool.new(size: 2) { Redis.new(url: RedisServer.url) }
+        apps = RedisStoreApps.new(kind, layout: layout, redis: { client: pool })
+        id = sign_in(apps)
+        expect(apps.call("/cart", cookie: id).first).to eq("user" => "ann", "cart" => [1])
+        in_flight = -> { apps.call("/sign_out", cookie: id) }
+        apps.call("/in_flight", cookie: id, env: { RedisStoreApps::IN_FLIGHT => in_flight })
+        expect(apps.call("/", cookie: id).first).to eq({})
+      end
+    end
+  end
+
   describe "Redis Cluster losing a primary", :failover do
     before(:all) { @cluster = RedisTopology::Cluster.new if RedisTopology.available? }
     after(:all) { @cluster&.stop! }

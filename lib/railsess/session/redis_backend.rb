@@ -2,6 +2,7 @@
 
 require "railsess/session/redis_layouts"
 require "railsess/session/redis_circuit"
+require "railsess/session/pooled_redis"
 require "railsess/compat"
 
 module Railsess
@@ -59,6 +60,7 @@ module Railsess
         redis_options = (options.delete(:redis) || {}).transform_keys(&:to_sym)
         @layout = build_layout(options, redis_options)
         @redis = redis_options[:client] || build_client(redis_options.except(*LAYOUT_OPTIONS))
+        @redis = PooledRedis.new(@redis) if PooledRedis.pool?(@redis)
         @single_key = cluster_client?(@redis)
         setup_replica_wait(redis_options)
         @circuit = RedisCircuit.new(backoff: options.delete(:redis_down_backoff) { DEFAULT_BACKOFF })
@@ -107,6 +109,8 @@ module Railsess
       # Redis Cluster refuses multi-key commands across slots (a session's private and public keys
       # are in different ones): one key per command there, and wherever Redis answers CROSSSLOT.
       def cluster_client?(client)
+        return client.checked_out_class.name == "Redis::Cluster" if client.is_a?(PooledRedis)
+
         [client.class.name, (client._client.class.name if client.respond_to?(:_client))].include?("Redis::Cluster")
       end
 
@@ -132,6 +136,7 @@ module Railsess
       def connection_errors
         @connection_errors ||= [Errno::ECONNREFUSED, Errno::ECONNRESET, Errno::EPIPE, Errno::ETIMEDOUT,
                                 *(defined?(::Redis::BaseConnectionError) ? [::Redis::BaseConnectionError] : []),
+                                *(defined?(::ConnectionPool::TimeoutError) ? [::ConnectionPool::TimeoutError] : []),
                                 *cluster_errors]
       end
 
