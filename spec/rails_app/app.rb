@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
-# A real Rails 6.1 application (Debian's railties, ActiveRecord on in-memory SQLite, Devise) for
+# A real Rails application (the loaded railties: Debian 12's 6.1, Debian 13's 7.2; ActiveRecord
+# on in-memory SQLite; Devise, from Debian 12 or ../shared/rails' 5.0.3 tree) for
 # spec/rails_app: its cookie session store, flash, signed/encrypted/permanent cookies and CSRF
 # forms, with the railsess Railtie loaded. Runs in its own rspec process (bin/test step
 # "rspec-rails-app"): one Rails application per process.
@@ -17,7 +18,9 @@ require "railsess/railtie"
 
 # The app under test.
 class RailsessTestApp < Rails::Application
-  config.load_defaults 6.1
+  # bin/test runs it with 6.1's defaults and, on Debian 13, with its Rails' own (7.1+ metadata in
+  # the serializer, SHA256 key derivation).
+  config.load_defaults ENV.fetch("RAILSESS_LOAD_DEFAULTS", "6.1")
   config.root = __dir__
   config.eager_load = false
   config.secret_key_base = ("5ecre7" * 22)[0, 128]
@@ -31,7 +34,8 @@ class RailsessTestApp < Rails::Application
   # ApplicationController declares it; the default would be added to every controller after
   # they are defined here (before initialize!) and undo their skip_forgery_protection.
   config.action_controller.default_protect_from_forgery = false
-  config.action_dispatch.show_exceptions = false
+  # Errors raise in the specs: `false` up to 7.0, `:none` since 7.1 (7.2 no longer reads false).
+  config.action_dispatch.show_exceptions = Rails.gem_version >= Gem::Version.new("7.1") ? :none : false
 end
 
 Devise.setup do |config|
