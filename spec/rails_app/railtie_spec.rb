@@ -3,9 +3,10 @@
 require "rack/test"
 require_relative "app"
 
-# The Railtie in a real Rails app (6.1 on Debian 12, 7.2 on Debian 13): the app's own cookie jars and cookie session store run on
-# railsess, with the bytes Rails writes. Every example can switch railsess off and on between
-# requests (Railsess.uninstall!/install!): the cookies must keep working across the switch.
+# The Railtie in a real Rails app (6.1 on Debian 12, 7.2 on Debian 13): the app's own cookie jars
+# and cookie session store run on railsess, with the bytes Rails writes. Every example can switch
+# railsess off and on between requests (Railsess.uninstall!/install!): the cookies must keep
+# working across the switch.
 RSpec.describe "a Rails app with the railsess Railtie", :active_support do
   include Rack::Test::Methods
 
