@@ -48,10 +48,7 @@ module Railsess
         @layout = build_memcache_layout(options, memcache)
         client = memcache[:client] || DalliAdapter.client(memcache[:servers], **memcache.except(*LAYOUT_OPTIONS))
         @memcache = DalliAdapter.new(client, compress: @layout.compress?)
-        @circuit = RedisCircuit.new(backoff: options.delete(:memcache_down_backoff) { RedisBackend::DEFAULT_BACKOFF })
-        self.on_memcache_down = options.delete(:on_memcache_down)
-        self.on_session_load_error = options.delete(:on_session_load_error)
-        options[:expire_after] = memcache[:expire_after] if memcache.key?(:expire_after)
+        setup_backend(options, memcache, backoff: :memcache_down_backoff, down_handler: :on_memcache_down)
         options
       end
 

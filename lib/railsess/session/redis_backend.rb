@@ -61,14 +61,23 @@ module Railsess
         @layout = build_layout(options, redis_options)
         @redis = redis_options[:client] || build_client(redis_options.except(*LAYOUT_OPTIONS))
         @redis = PooledRedis.new(@redis) if PooledRedis.pool?(@redis)
+        setup_backend(options, redis_options, backoff: :redis_down_backoff, down_handler: :on_redis_down)
         @single_key = cluster_client?(@redis)
         setup_replica_wait(redis_options)
-        @circuit = RedisCircuit.new(backoff: options.delete(:redis_down_backoff) { DEFAULT_BACKOFF })
-        self.on_redis_down = options.delete(:on_redis_down)
-        self.on_session_load_error = options.delete(:on_session_load_error)
-        options[:expire_after] = redis_options[:expire_after] if redis_options.key?(:expire_after)
         options[:ttl] = redis_options[:ttl] if redis_options.key?(:ttl)
         options
+      end
+
+      # What every backend over this code sets up from its options (`server_options`: its
+      # `redis:` / `memcache:` Hash): the circuit, the handlers, expire_after; and the defaults
+      # of the Redis-only features (one command per key, replica wait) for one that has none.
+      def setup_backend(options, server_options, backoff:, down_handler:)
+        @circuit = RedisCircuit.new(backoff: options.delete(backoff) { DEFAULT_BACKOFF })
+        public_send(:"#{down_handler}=", options.delete(down_handler))
+        self.on_session_load_error = options.delete(:on_session_load_error)
+        options[:expire_after] = server_options[:expire_after] if server_options.key?(:expire_after)
+        @single_key = false
+        @wait_for_replicas = 0
       end
 
       def build_layout(options, redis_options)
@@ -265,7 +274,7 @@ module Railsess
 
       # SET, then (with wait_for_replicas) WAIT in the same round trip, on the key's node.
       def set_and_wait(req, key, payload, **options)
-        return redis.set(key, payload, **options) && true unless @wait_for_replicas&.positive?
+        return redis.set(key, payload, **options) && true if @wait_for_replicas.zero?
 
         node = redis.respond_to?(:node_for) ? redis.node_for(key) : redis
         written, acked = node.pipelined do |pipeline|
