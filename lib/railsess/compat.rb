@@ -47,15 +47,21 @@ module Railsess
       @active_support_version >= (major * 100) + minor
     end
 
-    # ActiveSupport's own classes when loaded; nil otherwise.
+    # ActiveSupport's own classes when loaded; nil otherwise. Found once, kept: a constant
+    # ActiveSupport defines is never removed (one not loaded yet is looked up again).
     def active_support_const(path)
       return nil unless active_support?
 
-      path.split("::").inject(Object) do |mod, name|
+      found = (@active_support_consts ||= {})[path]
+      return found if found
+
+      found = path.split("::").inject(Object) do |mod, name|
         return nil unless mod.const_defined?(name, false)
 
         mod.const_get(name, false)
       end
+      @active_support_consts = @active_support_consts.merge(path => found).freeze
+      found
     end
 
     # ActiveSupport 7.2.3+ (MessageVerifier#decode) decodes with the other base64 alphabet when the

@@ -40,6 +40,20 @@ module Railsess
       json || escape(::JSON.generate(plain?(value) ? value : jsonify(value)), true, true)
     end
 
+    # The Native.json_generate mode `encode` writes plain values with; nil when it leaves
+    # them to ActiveSupport's own encoder.
+    def encode_mode
+      return generate_flags(true, true) unless active_support_json?
+      return nil unless default_active_support_encoding?
+
+      generate_flags(::ActiveSupport.escape_html_entities_in_json, js_separators_escaped?)
+    end
+
+    # The mode `dump_like_json_gem` writes plain values with; nil when it calls ::JSON.dump.
+    def dump_mode
+      default_dump_options? ? 0 : nil
+    end
+
     # `::JSON.dump(value)` (what the `::JSON` serializer writes), natively for plain values
     # while `JSON.dump_default_options` are the json gem's (which leave plain values' text alone).
     def dump_like_json_gem(value)

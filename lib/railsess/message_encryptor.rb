@@ -107,6 +107,10 @@ module Railsess
       native_write { @native.encrypt_enveloped(serialized, expiry, purpose) }
     end
 
+    def write_json_envelope(value, mode, expiry, purpose)
+      native_write { @native.encrypt_json_envelope(value, mode, expiry, purpose) }
+    end
+
     def native_write
       yield
     rescue Native::CipherArgumentError => e

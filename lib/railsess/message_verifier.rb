@@ -151,6 +151,10 @@ module Railsess
       @native.generate_enveloped(serialized, expiry, purpose)
     end
 
+    def write_json_envelope(value, mode, expiry, purpose)
+      @native.generate_json_envelope(value, mode, expiry, purpose)
+    end
+
     # Rails 6.1/7.0: nil for anything invalid; a nil result also tries the rotations.
     def verified_61(message, purpose, on_rotation, opened = nil)
       value = if @fallback

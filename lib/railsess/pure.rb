@@ -512,13 +512,16 @@ module Railsess
 
         # What the JSON fast path makes of a plaintext: the value, `content` (Rails returns nil)
         # or `[general, plaintext]` (the Ruby path continues from the plaintext).
-        def read_value(plain, compat, (purpose, require_metadata, max_nesting, create_id, content_final, content,
-                                       general))
+        def read_value(plain, compat, (purpose, purpose_plain, require_metadata, max_nesting, create_id, content_final,
+                                       content, general))
+          return opened(general, plain) unless purpose_plain
+
           kind, serialized = read(plain, purpose, require_metadata, compat)
           parsed = case kind
                    when :parse then parse(serialized, max_nesting, create_id)
-                   when :parse_then_content
-                     content_final && parse(serialized, max_nesting, create_id) && [content]
+                   when :deserialize_71
+                     value = parse(serialized, max_nesting, create_id)
+                     value && read_71(value.first, purpose, require_metadata, content_final && [content])
                    when :content then content_final && [content]
                    end
           parsed ? parsed.first : opened(general, plain)
@@ -529,25 +532,80 @@ module Railsess
           [general, plain && Envelope.plaintext(plain)]
         end
 
+        LEGACY_PREFIX = '{"_rails":{"message":'.b.freeze
+
         def read(plain, purpose, require_metadata, compat)
           message, exp, pur = envelope = Envelope.parse(plain)
-          if envelope
-            return [:general] if exp || message.nil?
-
-            return (pur || "").b == purpose ? [:parse, message] : [:content]
-          end
-          # "_rails" could be a 7.1-style envelope (or, escaped, still one): Ruby decides.
+          return read_envelope(message, exp, pur, purpose) if envelope
+          return plain.start_with?(LEGACY_PREFIX) ? [:general] : [:deserialize_71, plain] if compat >= 71
+          # 6.1/7.0 look for "_rails" in the text (or, escaped, still there): Ruby decides.
           return [:general] if plain.include?("_rails") || plain.include?("\\u")
-          return [:parse_then_content, plain] if require_metadata && compat >= 71
-          return [:content] if require_metadata
 
-          [:parse, plain]
+          require_metadata ? [:content] : [:parse, plain]
+        end
+
+        def read_envelope(message, exp, pur, purpose)
+          return [:general] if message.nil?
+
+          if exp
+            expired = expired?(exp)
+            return expired.nil? ? [:general] : [:content] if expired != false
+          end
+          (pur || "").b == purpose ? [:parse, message] : [:content]
+        end
+
+        # encryptor.rs' read_71: `[value]`, `content`, or nil (Ruby decides).
+        def read_71(value, purpose, require_metadata, content)
+          return require_metadata ? content : [value] unless value.is_a?(Hash) && value.key?("_rails")
+
+          fields = value["_rails"]
+          return nil unless fields.is_a?(Hash)
+
+          exp = fields["exp"]
+          expired = exp ? (expired?(exp) if exp.is_a?(String)) : false
+          return expired.nil? ? nil : content unless expired == false
+
+          purpose_71(fields, purpose, content)
+        end
+
+        def purpose_71(fields, purpose, content)
+          pur = fields["pur"]
+          return nil unless pur.nil? || pur.is_a?(String)
+
+          (pur || "").b == purpose ? [fields["data"]] : content
+        end
+
+        # `Time.now >= exp` for an expiry in the form Rails writes; nil for any other.
+        def expired?(exp)
+          exp_millis = Native.iso8601_millis(exp)
+          now = Time.now
+          return nil unless exp_millis && now.is_a?(Time)
+
+          (now.to_i * 1000) + (now.nsec / 1_000_000) >= exp_millis
+        end
+
+        # The 7.1+ metadata envelope as json_generate.rs' `envelope` writes it (nil: not plain).
+        def envelope(data, mode, exp, pur)
+          exp = Args.optional(exp) { |value| Args.string(value) }
+          pur = Args.optional(pur) { |value| Args.string(value) }
+          fields = { "data" => data }
+          fields["exp"] = exp if exp
+          fields["pur"] = pur if pur
+          Native.json_generate({ "_rails" => fields }, mode)
         end
 
         # decrypt_json / verified_json's arguments after the message, converted like the core's.
         def arguments(purpose, require_metadata, max_nesting, create_id, content_final, *markers) # rubocop:disable Metrics/ParameterLists
-          [Args.bytes(purpose), Args.bool(require_metadata), Args.optional(max_nesting) { |v| Args.unsigned(v, 64) },
-           Args.optional(create_id) { |v| Args.utf8(v) }, Args.bool(content_final), *markers]
+          bytes = Args.bytes(purpose)
+          [bytes, purpose_plain?(Args.string(purpose), bytes), Args.bool(require_metadata),
+           Args.optional(max_nesting) { |v| Args.unsigned(v, 64) }, Args.optional(create_id) { |v| Args.utf8(v) },
+           Args.bool(content_final), *markers]
+        end
+
+        # Whether `pur.to_s == purpose` is a byte comparison (see JsonArgs in encryptor.rs).
+        def purpose_plain?(purpose, bytes)
+          purpose.encoding == Encoding::UTF_8 ||
+            ([Encoding::US_ASCII, Encoding::BINARY].include?(purpose.encoding) && bytes.ascii_only?)
         end
       end
       private_constant :Json
@@ -657,6 +715,14 @@ module Railsess
           return nil unless Date.valid_civil?(year, month, day)
 
           (Time.utc(year, month, day, hour, minute, second).to_i * 1000) + millis
+        end
+
+        # `Railsess::Native.iso8601_3(time)`: `time.iso8601(3)` of a UTC Time of the years 1970-9999
+        # (as timestamp.rs formats it), nil for anything else.
+        def iso8601_3(time)
+          return nil unless time.is_a?(Time) && (0..253_402_300_799).cover?(time.to_i)
+
+          time.getutc.strftime("%Y-%m-%dT%H:%M:%S.%LZ")
         end
 
         # `Railsess::Native.alphabet_fallback = bool`: whether verifiers built afterwards at the 7.2
@@ -839,6 +905,11 @@ module Railsess
           Codec.message_string(@signer.sign(Envelope.wrap(serialized, exp, pur)), @compat)
         end
 
+        def generate_json_envelope(data, mode, exp, pur)
+          json = Json.envelope(data, mode, exp, pur)
+          json && generate(json)
+        end
+
         # The data (a binary String), `[message, exp, pur]` for a legacy envelope, or nil.
         def verified(signed)
           signed = Args.bytes(signed)
@@ -922,6 +993,11 @@ module Railsess
           exp = Args.optional(exp) { |value| Args.utf8(value) }
           pur = Args.optional(pur) { |value| Args.utf8(value) }
           Codec.message_string(seal(Envelope.wrap(serialized, exp, pur)), @compat)
+        end
+
+        def encrypt_json_envelope(data, mode, exp, pur)
+          json = Json.envelope(data, mode, exp, pur)
+          json && encrypt(json)
         end
 
         # The plaintext (a binary String), or `[message, exp, pur]` for a legacy envelope.

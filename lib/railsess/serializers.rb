@@ -146,6 +146,19 @@ module Railsess
       raise e
     end
 
+    # The JSON serializers that fall back to other formats (`:json`, `:json_allow_marshal`,
+    # `:hybrid`; ActiveSupport's or ours): they write `ActiveSupport::JSON.encode`'s text and
+    # read JSON with `ActiveSupport::JSON.decode`. Whatever the core parses as JSON cannot start
+    # with a Marshal or MessagePack signature, so only what it leaves to Ruby could fall back.
+    def json_with_fallback?(serializer)
+      return true if [JsonWithFallback, JsonWithFallbackAllowMarshal, Hybrid].any? { |s| serializer.equal?(s) }
+
+      as_serializers = Compat.active_support_const("ActiveSupport::Messages::SerializerWithFallback::SERIALIZERS")
+      return false unless as_serializers
+
+      %i[json json_allow_marshal].any? { |name| serializer.equal?(as_serializers[name]) }
+    end
+
     # Serializers whose own output carries 7.1-style metadata
     # (ActiveSupport::Messages::Metadata::ENVELOPE_SERIALIZERS).
     def envelope_serializer?(serializer)

@@ -190,7 +190,7 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
     end
 
     it "takes the JSON fast path, or leaves it to Ruby, exactly where the core does" do
-      options = ["", "p", "other"].product([false, true], [nil, 1], [nil, "json_class"])
+      options = ["", "p", "other", "p\xC3\xA9".b, "p\u00e9"].product([false, true], [nil, 1], [nil, "json_class"])
       inputs = [61, 70, 71, 72].product(json_plaintexts, options)
       verifier = ->(impl, compat) { impl::Verifier.new("secret", "SHA1", false, compat) }
       expect(differences(inputs) do |impl, (compat, plain, args)|
@@ -203,6 +203,34 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
       expect(differences(json_plaintexts.product(options)) do |impl, (plain, args)|
         impl::Encryptor.gcm("k" * 32, false, 72).decrypt_json(gcm.encrypt(plain), *args, *markers)
       end).to eq([])
+    end
+
+    it "writes 7.1+ metadata envelopes as the core does, or leaves them to Ruby alike" do
+      values = [{ "a" => [1, "<\u2028>"] }, nil, "x", [:sym], { a: 1 }, 1.5, "\xFF".b, "é"]
+      metadata = [[nil, nil], ["2026-12-06T03:40:12.345Z", nil], [nil, "cookie._app"],
+                  ["2999-01-01T00:00:00.000Z", "<p>"], [nil, :p], [nil, "p\xFF".b]]
+      inputs = values.product(metadata, [0, 1, 2, 4, 7])
+      verifier = ->(impl) { impl::Verifier.new("secret", "SHA256", false, 72) }
+      expect(differences(inputs) do |impl, (value, (exp, pur), mode)|
+        verifier.call(impl).generate_json_envelope(value, mode, exp, pur)
+      end).to eq([])
+      gcm = ->(impl) { impl::Encryptor.gcm("k" * 32, false, 72) }
+      expect(differences(inputs) do |impl, (value, (exp, pur), mode)|
+        message = gcm.call(impl).encrypt_json_envelope(value, mode, exp, pur)
+        message && [gcm.call(Railsess::Native).decrypt(message), message.encoding]
+      end).to eq([])
+    end
+
+    it "formats expiries as Time#iso8601(3) does, or leaves them to Ruby alike" do
+      times = [Time.at(0).utc, Time.at(1_796_528_412, 345_999, :usec).utc, Time.at(-1).utc,
+               Time.utc(9999, 12, 31, 23, 59, 59.9999r), Time.utc(10_000), Time.at(Rational(1, 3)).utc,
+               Time.at(1_700_000_000, 123_456_789, :nsec, in: "+09:00").utc, Time.utc(2024, 2, 29, 12),
+               "2026-12-06T03:40:12.345Z", nil, 5]
+      expect(differences(times) { |impl, time| impl.iso8601_3(time) }).to eq([])
+      times.grep(Time).each do |time|
+        formatted = Railsess::Native.iso8601_3(time)
+        expect([formatted, formatted&.encoding]).to eq([time.iso8601(3), Encoding::UTF_8]) if formatted
+      end
     end
 
     it "builds encryptors, or refuses to, alike" do
@@ -454,6 +482,23 @@ RSpec.describe "Railsess::Native::Pure, the pure-Ruby implementation" do
          envelope(",\"exp\":\"2999-01-01T00:00:00.000Z\",\"pur\":#{pur || 'null'}", message: "\"#{b64(value)}\"")]
       end
     end
-    values + wrapped + [envelope(',"exp":null,"pur":"p"', message: '"!!"')]
+    expiring = ["2999-01-01T00:00:00.000Z", "2001-01-01T00:00:00.000Z", "2999-01-01T00:00:00Z", "x"].flat_map do |exp|
+      [envelope(",\"exp\":\"#{exp}\",\"pur\":\"p\"", message: "\"#{b64('[1]')}\"")]
+    end
+    values + wrapped + expiring + [envelope(',"exp":null,"pur":"p"', message: '"!!"')] + envelopes_71
+  end
+
+  # ActiveSupport 7.1+'s metadata inside the serializer's output, and the shapes around it that
+  # Ruby must decide (encryptor.rs' read_71).
+  def envelopes_71
+    fields = [
+      '"data":{"a":[1]},"pur":"p"', '"data":null,"pur":"p"', '"data":1', '"data":1,"pur":null', '"pur":"p"',
+      '"data":1,"exp":"2999-01-01T00:00:00.000Z","pur":"p"', '"data":1,"exp":"2001-01-01T00:00:00.000Z","pur":"p"',
+      '"data":1,"exp":"2999-01-01T00:00:00Z","pur":"p"', '"data":1,"exp":false,"pur":"p"', '"data":1,"exp":1',
+      '"data":1,"pur":1', '"data":1,"pur":"other"', '"pur":"p","data":[true]', '"data":1,"pur":"p","pur":"other"'
+    ]
+    fields.map { |inner| "{\"_rails\":{#{inner}}}" } +
+      ['{"_rails":1}', '{"_rails":null}', '{"_rails":[1]}', '{"a":1,"_rails":{"data":2,"pur":"p"}}',
+       '{"\\u005frails":{"data":3,"pur":"p"}}', '{"_rails":{"message":"MQ==","pur":"p"}}', '{"_rails" :{"data":1}}']
   end
 end

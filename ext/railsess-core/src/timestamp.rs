@@ -8,6 +8,10 @@
 //! message's freshness instead of `Time.iso8601` (most of an expiring message's read cost).
 //! Anything else (other offsets, precisions, years before 1970, Feb 30 or a leap second, which
 //! Ruby normalizes) is None: Ruby's own parser decides, exactly as Rails does.
+//!
+//! Writing is the inverse ([`format_iso8601_millis`]): a UTC instant as `Time#iso8601(3)` prints
+//! it (milliseconds truncated, as Ruby truncates the subsecond), for the years 1970-9999; Ruby
+//! formats anything else.
 
 /// Milliseconds since 1970-01-01T00:00:00Z of a canonical `iso8601(3)` UTC timestamp.
 pub fn iso8601_millis(text: &[u8]) -> Option<i64> {
@@ -33,6 +37,48 @@ pub fn iso8601_millis(text: &[u8]) -> Option<i64> {
     }
     let days = days_from_civil(year, month, day);
     Some((((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis)
+}
+
+/// `Time#iso8601(3)` of the UTC instant `secs` + `nanos` after the epoch (24 bytes), or None
+/// outside 1970-01-01 to 9999-12-31 (and for `nanos` of a second or more).
+pub fn format_iso8601_millis(secs: i64, nanos: u32) -> Option<[u8; 24]> {
+    if nanos >= 1_000_000_000 || !(0..=253_402_300_799).contains(&secs) {
+        return None;
+    }
+    let (days, in_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let millis = i64::from(nanos / 1_000_000);
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    let fields: [(usize, usize, i64); 7] = [
+        (0, 4, year),
+        (5, 2, month),
+        (8, 2, day),
+        (11, 2, in_day / 3600),
+        (14, 2, in_day % 3600 / 60),
+        (17, 2, in_day % 60),
+        (20, 3, millis),
+    ];
+    for (at, width, mut n) in fields {
+        for slot in out.get_mut(at..at + width)?.iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    Some(out)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 fn number(digits: &[u8]) -> Option<i64> {
@@ -88,6 +134,35 @@ mod tests {
             iso8601_millis(b"9999-12-31T23:59:59.999Z"),
             Some(253_402_300_799_999)
         );
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        for text in [
+            &b"1970-01-01T00:00:00.000Z"[..],
+            b"2000-02-29T12:34:56.789Z",
+            b"2026-12-06T03:40:12.345Z",
+            b"2100-03-01T00:00:00.001Z",
+            b"9999-12-31T23:59:59.999Z",
+        ] {
+            let millis = iso8601_millis(text).unwrap_or(-1);
+            let nanos = (millis % 1000) as u32 * 1_000_000 + 999_999; // truncated, not rounded
+            let formatted = format_iso8601_millis(millis / 1000, nanos);
+            assert_eq!(formatted.as_ref().map(|f| &f[..]), Some(text));
+        }
+        // Every day for 1,200 years round-trips.
+        for day in (0..438_300).step_by(7) {
+            let formatted = format_iso8601_millis(day * 86_400 + 3_661, 5_000_000);
+            let back = formatted.and_then(|f| iso8601_millis(&f));
+            assert_eq!(back, Some((day * 86_400 + 3_661) * 1000 + 5));
+        }
+    }
+
+    #[test]
+    fn formats_only_years_it_reads() {
+        assert_eq!(format_iso8601_millis(-1, 0), None);
+        assert_eq!(format_iso8601_millis(253_402_300_800, 0), None);
+        assert_eq!(format_iso8601_millis(0, 1_000_000_000), None);
     }
 
     #[test]

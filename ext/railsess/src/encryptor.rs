@@ -11,7 +11,10 @@
 //!   the 7.2 level decode with the other base64 alphabet when the configured one fails, as
 //!   ActiveSupport 7.2.3+ does (false for a loaded ActiveSupport 7.2.0-7.2.2).
 
-use magnus::{function, method, prelude::*, Error, IntoValue, RModule, RString, Ruby, Value};
+use magnus::rb_sys::AsRawValue;
+use magnus::{
+    function, method, prelude::*, Error, IntoValue, RHash, RModule, RString, Ruby, Value,
+};
 use railsess_core::{wrap_legacy, Compat, Digest, LegacyEnvelope, MessageEncryptor};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -110,26 +113,35 @@ enum JsonRead {
     /// Serialized JSON to parse (the envelope's decoded message, or the plaintext itself when
     /// None): no metadata to check, or metadata that matched.
     Parse(Option<Vec<u8>>),
-    /// Rails 7.1+ deserializes before it finds the metadata missing: parse (a parse failure is
-    /// Ruby's to report), then answer nil.
-    ParseThenContent,
+    /// A canonical legacy envelope with an expiry: checked against `Time.now`, then as `Parse`.
+    Expiring {
+        message: Vec<u8>,
+        exp: String,
+        pur: Option<String>,
+    },
+    /// Rails 7.1+: deserialize, then look for the metadata in the value (see `read_71`).
+    Deserialize71,
     /// Purpose mismatch or missing metadata: Rails returns nil.
     Content,
-    /// Anything else (expiry, odd envelopes, bad base64): the Ruby path decides.
+    /// Anything else (odd envelopes, bad base64): the Ruby path decides.
     General,
 }
 
-/// The checks every Rails version agrees on for the common cases (see Messages::Metadata):
-/// a canonical legacy envelope without expiry, or a plaintext that cannot hold metadata.
+/// What every Rails version's `Messages::Metadata` reads the same way, decided from the
+/// plaintext's bytes: a canonical legacy envelope, the 7.1+ form (after parsing), or (6.1/7.0)
+/// a plaintext that cannot hold metadata.
 fn json_read(plain: &[u8], purpose: &[u8], require_metadata: bool, compat: Compat) -> JsonRead {
     match LegacyEnvelope::parse(plain) {
-        Some(LegacyEnvelope { exp: Some(_), .. }) | Some(LegacyEnvelope { message: None, .. }) => {
-            JsonRead::General
-        }
+        Some(LegacyEnvelope { message: None, .. }) => JsonRead::General,
+        Some(LegacyEnvelope {
+            message: Some(message),
+            exp: Some(exp),
+            pur,
+        }) => JsonRead::Expiring { message, exp, pur },
         Some(LegacyEnvelope {
             message: Some(message),
             pur,
-            ..
+            exp: None,
         }) => {
             if pur.as_deref().unwrap_or("").as_bytes() == purpose {
                 JsonRead::Parse(Some(message))
@@ -137,17 +149,22 @@ fn json_read(plain: &[u8], purpose: &[u8], require_metadata: bool, compat: Compa
                 JsonRead::Content
             }
         }
-        // "_rails" could be a 7.1-style envelope (or, escaped, still one): Ruby decides.
+        // A non-canonical legacy envelope (7.1+ decodes it with ActiveSupport::JSON): Ruby.
+        None if compat >= Compat::Rails71 && plain.starts_with(LEGACY_PREFIX) => JsonRead::General,
+        None if compat >= Compat::Rails71 => JsonRead::Deserialize71,
+        // 6.1/7.0 look for "_rails" in the text (or, escaped, still there): Ruby decides.
         None if railsess_core::codec::find(plain, b"_rails").is_some()
             || railsess_core::codec::find(plain, b"\\u").is_some() =>
         {
             JsonRead::General
         }
-        None if require_metadata && compat >= Compat::Rails71 => JsonRead::ParseThenContent,
         None if require_metadata => JsonRead::Content,
         None => JsonRead::Parse(None),
     }
 }
+
+/// What ActiveSupport 7.1+'s `deserialize_with_metadata` checks first (`dual_serialized_metadata_envelope_json?`).
+const LEGACY_PREFIX: &[u8] = br#"{"_rails":{"message":"#;
 
 /// Shared by the encryptor and the verifier: the Ruby value for a JSON fast-path read. Returns
 /// the parsed value, the `content` marker (nil in Rails), or, when Ruby's own path must decide,
@@ -158,16 +175,134 @@ pub fn json_read_value(
     args: &JsonArgs,
     compat: Compat,
 ) -> Result<Value, Error> {
+    if !args.purpose_plain {
+        return Ok(opened(ruby, args.general, Some(plain)));
+    }
     let parse =
         |bytes: &[u8]| crate::json::parse(ruby, bytes, args.max_nesting, args.create_id.as_deref());
-    let parsed = match json_read(&plain, &args.purpose, args.require_metadata, compat) {
+    let read = match json_read(&plain, &args.purpose, args.require_metadata, compat) {
+        JsonRead::Expiring { message, exp, pur } => match expired(ruby, exp.as_bytes())? {
+            None => JsonRead::General,
+            Some(true) => JsonRead::Content,
+            Some(false) if pur.as_deref().unwrap_or("").as_bytes() == args.purpose => {
+                JsonRead::Parse(Some(message))
+            }
+            Some(false) => JsonRead::Content,
+        },
+        read => read,
+    };
+    let parsed = match read {
         JsonRead::Parse(Some(message)) => parse(&message)?,
         JsonRead::Parse(None) => parse(&plain)?,
-        JsonRead::ParseThenContent if args.content_final => parse(&plain)?.map(|_| args.content),
+        JsonRead::Deserialize71 => match parse(&plain)? {
+            Some(value) => read_71(ruby, value, args)?,
+            None => None,
+        },
         JsonRead::Content if args.content_final => Some(args.content),
-        JsonRead::ParseThenContent | JsonRead::Content | JsonRead::General => None,
+        JsonRead::Expiring { .. } | JsonRead::Content | JsonRead::General => None,
     };
     Ok(parsed.unwrap_or_else(|| opened(ruby, args.general, Some(plain))))
+}
+
+/// ActiveSupport 7.1+'s `deserialize_with_metadata` on a deserialized value:
+///
+/// ```ruby
+/// if deserialized.is_a?(Hash) && deserialized.key?("_rails")
+///   hash = deserialized["_rails"]
+///   throw :invalid_message_content, "expired" if hash["exp"] && Time.now.utc >= parse_expiry(hash["exp"])
+///   throw :invalid_message_content, "mismatched purpose" if hash["pur"].to_s != purpose.to_s
+///   hash["data"]
+/// elsif no purpose: deserialized, else throw :invalid_message_content, "missing metadata"
+/// ```
+///
+/// None (Ruby decides) for whatever that code could answer differently: `_rails` not a Hash,
+/// an expiry not in the form Rails writes, a purpose that is not a String.
+fn read_71(ruby: &Ruby, value: Value, args: &JsonArgs) -> Result<Option<Value>, Error> {
+    let content = args.content_final.then_some(args.content);
+    let envelope = RHash::from_value(value).and_then(|hash| hash.get("_rails"));
+    let Some(envelope) = envelope else {
+        return Ok(if args.require_metadata {
+            content
+        } else {
+            Some(value)
+        });
+    };
+    let Some(fields) = RHash::from_value(envelope) else {
+        return Ok(None);
+    };
+    if let Some(exp) = fields.get("exp").filter(|exp| exp.to_bool()) {
+        let Some(exp) = RString::from_value(exp) else {
+            return Ok(None);
+        };
+        // A copy: Ruby runs (Time.now) before the bytes are read.
+        match expired(ruby, &with_bytes(exp, <[u8]>::to_vec))? {
+            None => return Ok(None),
+            Some(true) => return Ok(content),
+            Some(false) => {}
+        }
+    }
+    let purpose_matches = match fields.get("pur") {
+        None => args.purpose.is_empty(),
+        Some(pur) if pur.is_nil() => args.purpose.is_empty(),
+        Some(pur) => match RString::from_value(pur) {
+            Some(pur) => with_bytes(pur, |p| p == args.purpose.as_slice()),
+            None => return Ok(None),
+        },
+    };
+    if !purpose_matches {
+        return Ok(content);
+    }
+    Ok(Some(
+        fields.get("data").unwrap_or_else(|| ruby.qnil().as_value()),
+    ))
+}
+
+/// `Time.now.utc >= Time.iso8601(exp)` for an expiry in the form Rails writes (None for any
+/// other: Ruby parses it). Time.now is Ruby's, so `travel_to` and other stubs apply.
+fn expired(ruby: &Ruby, exp: &[u8]) -> Result<Option<bool>, Error> {
+    let Some(exp_millis) = railsess_core::timestamp::iso8601_millis(exp) else {
+        return Ok(None);
+    };
+    let now: Value = ruby.class_time().funcall("now", ())?;
+    Ok(epoch_millis(ruby, now).map(|now_millis| now_millis >= exp_millis))
+}
+
+/// Whole milliseconds since the epoch of a Time (None for anything else): `now >= exp` exactly
+/// when `floor(now) >= exp`, for an expiry in whole milliseconds.
+fn epoch_millis(ruby: &Ruby, time: Value) -> Option<i64> {
+    let (secs, nanos) = timespec(ruby, time)?;
+    secs.checked_mul(1000)?.checked_add(nanos / 1_000_000)
+}
+
+/// `Native.iso8601_3(time)`: `time.iso8601(3)` for a UTC Time of the years 1970-9999 (what
+/// `pick_expiry` writes), nil for anything Ruby must format.
+fn iso8601_3(ruby: &Ruby, time: Value) -> Option<RString> {
+    let (secs, nanos) = timespec(ruby, time)?;
+    let text = railsess_core::timestamp::format_iso8601_millis(secs, u32::try_from(nanos).ok()?)?;
+    Some(ruby.enc_str_new(text, ruby.utf8_encoding()))
+}
+
+/// A Time's seconds and nanoseconds since the epoch (truncated); None for anything not a Time.
+// time_t and long are i64 here but not on every platform Ruby runs on.
+#[allow(clippy::useless_conversion)]
+fn timespec(ruby: &Ruby, time: Value) -> Option<(i64, i64)> {
+    if !time.is_kind_of(ruby.class_time()) {
+        return None;
+    }
+    let mut spec = None;
+    // rb_time_timespec raises (ArgumentError, RangeError) for a Time beyond time_t: protected,
+    // that is None and Ruby's own path decides.
+    magnus::rb_sys::protect(|| {
+        // SAFETY: `time` is a live Time.
+        spec = Some(unsafe { rb_sys::rb_time_timespec(time.as_raw()) });
+        ruby.qnil().as_raw()
+    })
+    .ok()?;
+    let spec = spec?;
+    Some((
+        i64::try_from(spec.tv_sec).ok()?,
+        i64::try_from(spec.tv_nsec).ok()?,
+    ))
 }
 
 /// `[general, plaintext]` for Ruby's path to continue from: the plaintext as `#decrypt` /
@@ -181,6 +316,10 @@ pub fn opened(ruby: &Ruby, general: Value, plain: Option<Vec<u8>>) -> Value {
 /// The arguments of the JSON fast path, converted once per call.
 pub struct JsonArgs {
     pub purpose: Vec<u8>,
+    /// Whether Ruby's `pur.to_s == purpose.to_s` is a byte comparison for this purpose (UTF-8,
+    /// or ASCII in US-ASCII/ASCII-8BIT) against the UTF-8 Strings JSON gives: otherwise Ruby
+    /// compares (encodings can make equal bytes unequal).
+    pub purpose_plain: bool,
     pub require_metadata: bool,
     pub max_nesting: Option<usize>,
     pub create_id: Option<String>,
@@ -200,8 +339,15 @@ impl JsonArgs {
         content_final: bool,
         markers: (Value, Value),
     ) -> JsonArgs {
+        let ruby = Ruby::get_with(purpose);
+        let enc = purpose.enc_get();
+        let purpose = with_bytes(purpose, <[u8]>::to_vec);
+        let purpose_plain = enc == ruby.utf8_encindex()
+            || ((enc == ruby.usascii_encindex() || enc == ruby.ascii8bit_encindex())
+                && purpose.is_ascii());
         JsonArgs {
-            purpose: with_bytes(purpose, <[u8]>::to_vec),
+            purpose,
+            purpose_plain,
             require_metadata,
             max_nesting,
             create_id,
@@ -265,6 +411,31 @@ impl Encryptor {
         Ok(message_string(ruby, &out, rb_self.compat))
     }
 
+    /// ActiveSupport 7.1+'s metadata envelope around `data`, generated as JSON (see
+    /// `json_generate::envelope`) and encrypted, in one call; nil when Ruby must write it.
+    fn encrypt_json_envelope(
+        ruby: &Ruby,
+        rb_self: &Self,
+        data: Value,
+        mode: u32,
+        exp: Option<RString>,
+        pur: Option<RString>,
+    ) -> Result<Option<RString>, Error> {
+        let json = crate::json_generate::envelope(
+            ruby,
+            data,
+            mode,
+            exp.map(|e| e.as_value()),
+            pur.map(|p| p.as_value()),
+        )?;
+        let Some(json) = json else {
+            return Ok(None);
+        };
+        let out =
+            guard(ruby, || rb_self.inner.encrypt_and_sign(&json))?.map_err(|e| to_ruby(ruby, e))?;
+        Ok(Some(message_string(ruby, &out, rb_self.compat)))
+    }
+
     /// Decrypt + metadata + JSON in one call, for the JSON serializers. Returns the value, the
     /// `content` marker (Rails returns nil) or `[general, plaintext]` (Ruby's path continues
     /// from the plaintext). A message that does not decrypt raises, as `#decrypt` does.
@@ -317,8 +488,13 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     )?;
     class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
     class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
+    class.define_method(
+        "encrypt_json_envelope",
+        method!(Encryptor::encrypt_json_envelope, 4),
+    )?;
     native.define_singleton_method("opened_count", function!(opened_count, 0))?;
     native.define_singleton_method("iso8601_millis", function!(iso8601_millis, 1))?;
+    native.define_singleton_method("iso8601_3", function!(iso8601_3, 1))?;
     native.define_singleton_method("empty_data=", function!(set_empty_data, 1))?;
     native.define_singleton_method("empty_data", function!(empty_data, 0))?;
     native.define_singleton_method("alphabet_fallback=", function!(set_alphabet_fallback, 1))?;

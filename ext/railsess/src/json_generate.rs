@@ -294,24 +294,66 @@ fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
     buf.get(at..).unwrap_or_default()
 }
 
-fn json_generate(ruby: &Ruby, value: Value, mode: u32) -> Result<Option<Value>, Error> {
-    if mode > HTML | SEPARATORS | ACTIVE_SUPPORT {
-        return Err(Error::new(
-            ruby.exception_arg_error(),
-            format!("unknown json_generate mode {mode}"),
-        ));
+impl Generator {
+    fn new(ruby: &Ruby, mode: u32) -> Result<Generator, Error> {
+        if mode > HTML | SEPARATORS | ACTIVE_SUPPORT {
+            return Err(Error::new(
+                ruby.exception_arg_error(),
+                format!("unknown json_generate mode {mode}"),
+            ));
+        }
+        Ok(Generator {
+            out: Vec::with_capacity(256),
+            html: mode & HTML != 0,
+            separators: mode & SEPARATORS != 0,
+            active_support: mode & ACTIVE_SUPPORT != 0,
+            string_class: ruby.class_string().as_raw(),
+            array_class: ruby.class_array().as_raw(),
+            hash_class: ruby.class_hash().as_raw(),
+            utf8: unsafe { rb_sys::rb_utf8_encindex() },
+            usascii: unsafe { rb_sys::rb_usascii_encindex() },
+        })
     }
-    let mut generator = Generator {
-        out: Vec::with_capacity(256),
-        html: mode & HTML != 0,
-        separators: mode & SEPARATORS != 0,
-        active_support: mode & ACTIVE_SUPPORT != 0,
-        string_class: ruby.class_string().as_raw(),
-        array_class: ruby.class_array().as_raw(),
-        hash_class: ruby.class_hash().as_raw(),
-        utf8: unsafe { rb_sys::rb_utf8_encindex() },
-        usascii: unsafe { rb_sys::rb_usascii_encindex() },
-    };
+
+    /// `,"name":value` for each field present, in order.
+    fn fields(&mut self, fields: &[(&[u8], Option<Value>)], depth: usize) -> Gen {
+        for (name, value) in fields {
+            if let Some(value) = value {
+                self.out.extend_from_slice(name);
+                self.value(value.as_raw(), depth)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON text of ActiveSupport 7.1+'s metadata envelope, in the order it builds the Hash:
+///
+/// ```text
+/// {"_rails":{"data":<data>,"exp":"2026-12-20T06:00:00.000Z","pur":"cookie._app_session"}}
+/// ```
+///
+/// (`exp` and `pur` only when given), as `json_generate(envelope, mode)` writes it; None when
+/// Ruby must write it (`data` or `pur` not plain). The escapes ActiveSupport applies to its
+/// whole output only ever apply inside strings, so the parts are written independently.
+pub fn envelope(
+    ruby: &Ruby,
+    data: Value,
+    mode: u32,
+    exp: Option<Value>,
+    pur: Option<Value>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let mut generator = Generator::new(ruby, mode)?;
+    generator.out.extend_from_slice(b"{\"_rails\":{\"data\":");
+    let written = generator
+        .value(data.as_raw(), 2)
+        .and_then(|()| generator.fields(&[(b",\"exp\":", exp), (b",\"pur\":", pur)], 2));
+    generator.out.extend_from_slice(b"}}");
+    Ok(written.ok().map(|()| generator.out))
+}
+
+fn json_generate(ruby: &Ruby, value: Value, mode: u32) -> Result<Option<Value>, Error> {
+    let mut generator = Generator::new(ruby, mode)?;
     if generator.value(value.as_raw(), 0).is_err() {
         return Ok(None);
     }

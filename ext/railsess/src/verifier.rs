@@ -60,6 +60,29 @@ impl Verifier {
         Ok(message_string(ruby, &out, rb_self.compat))
     }
 
+    /// `Encryptor#encrypt_json_envelope`'s twin: the 7.1+ envelope generated and signed.
+    fn generate_json_envelope(
+        ruby: &Ruby,
+        rb_self: &Self,
+        data: Value,
+        mode: u32,
+        exp: Option<RString>,
+        pur: Option<RString>,
+    ) -> Result<Option<RString>, Error> {
+        let json = crate::json_generate::envelope(
+            ruby,
+            data,
+            mode,
+            exp.map(|e| e.as_value()),
+            pur.map(|p| p.as_value()),
+        )?;
+        let Some(json) = json else {
+            return Ok(None);
+        };
+        let out = guard(ruby, || rb_self.inner.generate(&json))?;
+        Ok(Some(message_string(ruby, &out, rb_self.compat)))
+    }
+
     fn verified(ruby: &Ruby, rb_self: &Self, signed: RString) -> Result<Option<Value>, Error> {
         count_opened();
         let data = guard(ruby, || with_bytes(signed, |s| rb_self.inner.verified(s)))?;
@@ -111,6 +134,10 @@ pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     class.define_method(
         "generate_enveloped",
         method!(Verifier::generate_enveloped, 3),
+    )?;
+    class.define_method(
+        "generate_json_envelope",
+        method!(Verifier::generate_json_envelope, 4),
     )?;
     class.define_method("verified", method!(Verifier::verified, 1))?;
     class.define_method("valid?", method!(Verifier::is_valid, 1))?;

@@ -45,6 +45,15 @@ module Railsess
         end
       end
 
+      # The core generator's mode (Native.json_generate) `serialize` writes plain values with;
+      # nil when it does not use the core.
+      def json_generate_mode
+        case @json_load
+        when :load then Railsess::JSON.dump_mode
+        when :parse then Railsess::JSON.encode_mode
+        end
+      end
+
       # 7.1+: a serializer failure is its own kind.
       def deserialize(serialized)
         load_serialized(serialized)
@@ -98,7 +107,7 @@ module Railsess
 
       def json_load_kind(serializer)
         return :load if serializer.equal?(::JSON)
-        return :parse if serializer.equal?(Railsess::JSON)
+        return :parse if serializer.equal?(Railsess::JSON) || Serializers.json_with_fallback?(serializer)
 
         # ActiveSupport::JSON has a public `load` only from 7.1 (6.1's raises NoMethodError).
         as_json = Compat.active_support_const("ActiveSupport::JSON")

@@ -43,10 +43,24 @@ module Railsess
           return write_legacy_envelope(serialize(value), expiry, purpose)
         end
 
+        purpose = purpose.to_s if purpose
+        written = json_envelope(value, expiry, purpose)
+        return written if written
+
         envelope = { "data" => value }
         envelope["exp"] = expiry if expiry
-        envelope["pur"] = purpose.to_s if purpose
+        envelope["pur"] = purpose if purpose
         write(serialize({ "_rails" => envelope }))
+      end
+
+      # The 7.1+ envelope generated and written by the core in one call, for a JSON serializer
+      # whose `dump` is the core's generator; nil when Ruby must serialize it (see
+      # json_generate.rs: the bytes are those `serialize` would write for the same Hash).
+      def json_envelope(value, expiry, purpose)
+        return nil unless expiry.nil? || expiry.instance_of?(String)
+
+        mode = json_generate_mode
+        mode && write_json_envelope(value, mode, expiry, purpose)
       end
 
       def write_legacy_envelope(serialized, expiry, purpose)
@@ -76,9 +90,14 @@ module Railsess
           end
         return nil unless time
         return time if @compat >= 71 && Serializers.timestamp_serializer?(@serializer)
-        return time.iso8601(3) if @compat >= 71 || !Railsess::JSON.active_support_json?
+        return iso8601_3(time) if @compat >= 71 || !Railsess::JSON.active_support_json?
 
         Time.iso8601(time.iso8601(3)).as_json
+      end
+
+      # `time.iso8601(3)` for the UTC Time pick_expiry has (formatted by the core when it can).
+      def iso8601_3(time)
+        (time.instance_of?(Time) && Native.iso8601_3(time)) || time.iso8601(3)
       end
 
       # --- reading -------------------------------------------------------------------------
