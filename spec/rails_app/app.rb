@@ -25,7 +25,9 @@ class RailsessTestApp < Rails::Application
   config.eager_load = false
   config.secret_key_base = ("5ecre7" * 22)[0, 128]
   config.session_store :cookie_store, key: "_myapp_session", domain: :all
-  config.action_dispatch.cookies_serializer = :json
+  # :json; RAILSESS_COOKIES_SERIALIZER=message_pack runs the app on Rails 7.1+'s MessagePack
+  # cookies and session (the msgpack gem >= 1.7).
+  config.action_dispatch.cookies_serializer = ENV.fetch("RAILSESS_COOKIES_SERIALIZER", "json").to_sym
   config.logger = Logger.new(nil)
   config.log_level = :fatal
   config.hosts.clear
