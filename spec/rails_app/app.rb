@@ -1,7 +1,8 @@
 # frozen_string_literal: true
 
-# A real Rails application (the loaded railties: Debian 12's 6.1, Debian 13's 7.2; ActiveRecord
-# on in-memory SQLite; Devise, from Debian 12 or ../shared/rails' 5.0.3 tree) for
+# A real Rails application (the loaded railties: Debian 12's 6.1, Debian 13's 7.2, or 8.0 / 8.1
+# from ../shared/rails' trees on RUBYLIB; ActiveRecord on in-memory SQLite; Devise, from Debian 12
+# or ../shared/rails' 5.0.3 tree) for
 # spec/rails_app: its cookie session store, flash, signed/encrypted/permanent cookies and CSRF
 # forms, with the railsess Railtie loaded. Runs in its own rspec process (bin/test step
 # "rspec-rails-app"): one Rails application per process.
@@ -19,13 +20,16 @@ require "railsess/railtie"
 # The app under test.
 class RailsessTestApp < Rails::Application
   # bin/test runs it with 6.1's defaults and, on Debian 13, with its Rails' own (7.1+ metadata in
-  # the serializer, SHA256 key derivation).
+  # the serializer, SHA256 key derivation): 7.2, 8.0, 8.1. A version newer than the loaded Rails
+  # raises here, so a step cannot pass on another Rails than it names.
   config.load_defaults ENV.fetch("RAILSESS_LOAD_DEFAULTS", "6.1")
   config.root = __dir__
   config.eager_load = false
   config.secret_key_base = ("5ecre7" * 22)[0, 128]
   config.session_store :cookie_store, key: "_myapp_session", domain: :all
-  config.action_dispatch.cookies_serializer = :json
+  # :json; RAILSESS_COOKIES_SERIALIZER=message_pack runs the app on Rails 7.1+'s MessagePack
+  # cookies and session (the msgpack gem >= 1.7).
+  config.action_dispatch.cookies_serializer = ENV.fetch("RAILSESS_COOKIES_SERIALIZER", "json").to_sym
   config.logger = Logger.new(nil)
   config.log_level = :fatal
   config.hosts.clear

@@ -84,6 +84,24 @@ RSpec.describe "the Rails app's cookie jars on railsess", :active_support do
     end
   end
 
+  # :json, or :message_pack with RAILSESS_COOKIES_SERIALIZER=message_pack (app.rb).
+  serializer = Rails.application.config.action_dispatch.cookies_serializer
+
+  it "serializes with the app's cookies_serializer (#{serializer}): signed cookies byte for byte as Rails" do
+    value = { "id" => 1, "tags" => ["<a>", "ü"] }
+    signed = [true, false].map { |on| write(on, "s", { value: value }, kind: :signed) }
+    expect(signed.first).to eq(signed.last)
+    envelope = JSON.parse(Base64.strict_decode64(signed.first.split("--").first))["_rails"]
+    encrypted = [true, false].map { |on| write(on, "e", { value: value }) }
+    secret = Rails.application.key_generator.generate_key("authenticated encrypted cookie", 32)
+    rails = ActiveSupport::MessageEncryptor.new(secret, cipher: "aes-256-gcm",
+                                                        serializer: ActiveSupport::MessageEncryptor::NullSerializer)
+    dumps = [Base64.strict_decode64(envelope["message"])] +
+            encrypted.map { |message| rails.decrypt_and_verify(message, purpose: "cookie.e") }
+    expect(dumps.uniq.size).to eq(1)
+    expect(dumps.first.b).to start_with(serializer == :message_pack ? "\xCC\x80".b : "{")
+  end
+
   it "raises CookieOverflow over 4096 bytes, as Rails does" do
     expect { write(true, "big", "x" * 4000) }.to raise_error(ActionDispatch::Cookies::CookieOverflow)
   end

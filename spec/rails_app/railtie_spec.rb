@@ -3,7 +3,7 @@
 require "rack/test"
 require_relative "app"
 
-# The Railtie in a real Rails app (6.1 on Debian 12, 7.2 on Debian 13): the app's own cookie jars
+# The Railtie in a real Rails app (6.1 on Debian 12; 7.2, 8.0, 8.1 on Debian 13): the app's own cookie jars
 # and cookie session store run on railsess, with the bytes Rails writes. Every example can switch
 # railsess off and on between requests (Railsess.uninstall!/install!): the cookies must keep
 # working across the switch.

@@ -94,6 +94,27 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
 
   def rails_before?(version) = ActionPack.gem_version < Gem::Version.new(version)
 
+  # The cookie serializer RailsStack.app uses unless told: :json, or :message_pack in the
+  # RAILSESS_COOKIES_SERIALIZER=message_pack run.
+  def serializer_name = RailsStack::ENV_DEFAULTS.fetch(:cookies_serializer)
+
+  def require_message_pack!
+    skip "Rails #{ActionPack.version}: no MessagePack cookie serializer before 7.1" if rails_before?("7.1")
+    require "active_support/message_pack"
+  rescue LoadError => e # Debian 12's msgpack 1.4 is older than ActiveSupport::MessagePack needs
+    skip "ActiveSupport::MessagePack does not load here: #{e.message}"
+  end
+
+  # How the jar's serializer's dump starts: JSON text, or ActiveSupport's MessagePack signature.
+  def dump_start(serializer) = { json: "{", message_pack: "\xCC\x80".b }.fetch(serializer)
+
+  # The serialized session inside a GCM session cookie of RailsStack's secret (the envelope unchecked).
+  def dumped(cookie)
+    secret = RailsStack.env_config["action_dispatch.key_generator"].generate_key("authenticated encrypted cookie", 32)
+    plain = Vectors.raw_decrypt(cookie, cipher: "aes-256-gcm", secret: secret)
+    Base64.strict_decode64(JSON.parse(plain)["_rails"]["message"]).b
+  end
+
   def restored = eq(session.merge("session_id" => :original))
 
   {
@@ -121,14 +142,17 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     end
   end
 
-  it "writes the message Rails writes: the same envelope (purpose, expiry) around the same JSON" do
+  it "writes the message Rails writes: the same envelope (purpose, expiry) around the same serialized session" do
     app = RailsStack.app(expire_after: 3600)
     secret = RailsStack.env_config["action_dispatch.key_generator"].generate_key("authenticated encrypted cookie", 32)
     envelopes = [false, true].map do |on|
       plain = Vectors.raw_decrypt(write_session(app, on: on), cipher: "aes-256-gcm", secret: secret) # no envelope check
       rails = JSON.parse(plain)["_rails"]
-      json = Base64.strict_decode64(rails["message"]).sub(/"session_id":"\h{32}"/, "")
-      [rails.keys, rails["pur"], rails["exp"][/\.\d+Z\z/] && Time.iso8601(rails["exp"]), json]
+      dumped = Base64.strict_decode64(rails["message"])
+      expect(dumped).to start_with(dump_start(serializer_name))
+      # Without the session id (32 hex digits after "session_id": `":"` in JSON, 0xD9 0x20 in MessagePack).
+      dumped = dumped.b.sub(/session_id(":"|\xD9 )\h{32}/n, "")
+      [rails.keys, rails["pur"], rails["exp"][/\.\d+Z\z/] && Time.iso8601(rails["exp"]), dumped]
     end
     expiries = envelopes.map { |envelope| envelope.delete_at(2) }
     expect(envelopes.last).to eq(envelopes.first)
@@ -185,10 +209,37 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
       expect(expect_same_read(hybrid, cookie, reread: RailsStack.app)).to match([200, restored, restored])
     end
 
-    it "does what Rails does with a Marshal session under :json (6.1 raises, 7.0+ start a new one)" do
+    it "does what Rails does with a Marshal session under :json or :message_pack (6.1 raises, 7.0+ start anew)" do
       cookie = write_session(RailsStack.app(cookies_serializer: :marshal))
       expected = rails_before?("7.0") ? [JSON::ParserError, nil, nil] : [200, {}, nil]
       expect(expect_same_read(RailsStack.app, cookie)).to eq(expected)
+    end
+
+    # An app switching its cookies_serializer: 7.1+ read the other format and rewrite the session.
+    it "reads a :json session under :message_pack and a :message_pack one under :json (Rails 7.1+)" do
+      require_message_pack!
+      %i[json message_pack].permutation.each do |from, to|
+        cookie = write_session(RailsStack.app(cookies_serializer: from))
+        app = RailsStack.app(cookies_serializer: to)
+        expect(dumped(cookie)).to start_with(dump_start(from))
+        expect(expect_same_read(app, cookie)).to match([200, restored, restored])
+        [false, true].each { |on| expect(dumped(visit(app, on, cookie)[2])).to start_with(dump_start(to)) }
+      end
+    end
+
+    it "reads a MessagePack session with Symbol keys, a Symbol and a Time as Rails does (Rails 7.1+)" do
+      require_message_pack!
+      app = RailsStack.app(cookies_serializer: :message_pack)
+      env = Rack::MockRequest.env_for("#{base}/").merge(RailsStack.env_config(cookies_serializer: :message_pack))
+      jar = ActionDispatch::Cookies::CookieJar.build(ActionDispatch::Request.new(env), {})
+      sid = SecureRandom.hex(16)
+      at = Time.utc(2026, 1, 2, 3, 4, 5)
+      jar.encrypted[key] = { value: { session_id: sid, user_id: 42, role: :admin, "at" => at } }
+      @ids = { sid => :written }
+      # CookieStore stringifies the keys (its session id among them) of what the jar reads.
+      expect(expect_same_read(app, jar[key]).first(2))
+        .to eq([200, { "session_id" => :written, "user_id" => 42, "role" => "admin",
+                       "at" => "2026-01-02T03:04:05.000+00:00" }]) # a Time with an offset of 0 back
     end
 
     it "reads a cookie written without metadata (no purpose)" do
@@ -223,17 +274,11 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     end
   end
 
-  # Rails 7.1+'s :json reads a cookie another serializer wrote (and rewrites it as JSON): the
-  # encrypted jar keeps Rails' serializer there.
-  it "reads an encrypted cookie written as MessagePack under :json as Rails does (Rails 7.1+)" do
-    skip "Rails #{ActionPack.version}: no MessagePack cookie serializer before 7.1" if rails_before?("7.1")
-    begin
-      require "active_support/message_pack"
-    rescue LoadError => e # Debian's msgpack is older than ActiveSupport::MessagePack needs
-      skip "ActiveSupport::MessagePack does not load here: #{e.message}"
-    end
-
-    writer = RailsStack.app(cookies_serializer: :message_pack)
+  # Rails 7.1+'s :json reads a cookie another serializer wrote (and rewrites it as JSON), and so
+  # does :message_pack: the encrypted jar keeps Rails' serializer there.
+  it "reads an encrypted cookie written as MessagePack under :json (JSON under :message_pack) as Rails does" do
+    require_message_pack!
+    writer = RailsStack.app(cookies_serializer: serializer_name == :message_pack ? :json : :message_pack)
     headers = call(writer, false, nil, method: "POST", path: "/cookies/encrypted/prefs",
                                        body: { value: { "a" => 1 } })[1]
     value = written_cookies(headers)["prefs"]
@@ -256,7 +301,8 @@ RSpec.describe "Rails' cookie session store on railsess", :active_support do
     if rails_before?("7.1")
       expect(serializer).to be(Railsess::RailsIntegration::JsonSerializer)
     else
-      expect(serializer).to be(ActiveSupport::Messages::SerializerWithFallback[:json])
+      # :json, or :message_pack: Rails' own in 7.1+.
+      expect(serializer).to be(ActiveSupport::Messages::SerializerWithFallback[serializer_name])
     end
   end
 

@@ -17,7 +17,8 @@ module RailsStack
   DEFAULT_SECRET_KEY_BASE = ("0123456789abcdef" * 8).freeze
 
   # Rails::Application#env_config's cookie settings, with the defaults of a Rails 6.1 app
-  # (load_defaults 6.1) that serializes cookies as JSON.
+  # (load_defaults 6.1) that serializes cookies as JSON (or as RAILSESS_COOKIES_SERIALIZER says:
+  # spec/rails_app's runs with message_pack).
   ENV_DEFAULTS = {
     secret_key_base: DEFAULT_SECRET_KEY_BASE,
     iterations: 1000,
@@ -25,7 +26,7 @@ module RailsStack
     use_authenticated_cookie_encryption: true,
     encrypted_cookie_cipher: nil,
     use_cookies_with_metadata: true,
-    cookies_serializer: :json,
+    cookies_serializer: ENV.fetch("RAILSESS_COOKIES_SERIALIZER", "json").to_sym,
     cookies_digest: nil,
     signed_cookie_digest: nil,
     signed_cookie_salt: "signed cookie",

@@ -20,8 +20,10 @@ module Railsess
     #   through the jar, which raises CookieOverflow as the running Rails version does.
     #
     # Only for an encrypted session (secret_key_base set) with the :json or :hybrid cookie
-    # serializer, while RailsIntegration is enabled, and for a store that reads and writes its
-    # cookie as CookieStore does; otherwise Rails' methods run unchanged.
+    # serializer, or on Rails 7.1+ :message_pack / :message_pack_allow_marshal (Rails' own
+    # MessagePack serializer step, for MessagePack dumps only), while RailsIntegration is enabled,
+    # and for a store that reads and writes its cookie as CookieStore does; otherwise Rails'
+    # methods run unchanged.
     module SessionCookieStore
       UNSIGNED_SESSION_COOKIE = "action_dispatch.request.unsigned_session_cookie"
 
@@ -108,11 +110,15 @@ module Railsess
         action_dispatch.use_cookies_with_metadata
       ].freeze
       JSON_SERIALIZERS = %i[json hybrid].freeze
+      MESSAGE_PACK_SERIALIZERS = %i[message_pack message_pack_allow_marshal].freeze
 
       def self.build(request)
-        return unless request.secret_key_base.present? && JSON_SERIALIZERS.include?(request.cookies_serializer)
+        return unless request.secret_key_base.present?
 
+        serializer = request.cookies_serializer
         metadata = request.use_cookies_with_metadata
+        return MessagePackCodec.build(request, metadata, serializer) if MESSAGE_PACK_SERIALIZERS.include?(serializer)
+        return unless JSON_SERIALIZERS.include?(serializer)
         return new(JarEncryptors.primary(request, MessageEncryptor), metadata) if Compat.level >= 71
 
         # Rails 6.1/7.0 check the metadata on the decrypted text, before any serializer: an
@@ -173,6 +179,39 @@ module Railsess
 
         def load(value) = value
         def dump(value) = value
+      end
+
+      # Rails 7.1+'s :message_pack cookies: the jar's serializer
+      # (ActiveSupport::Messages::SerializerWithFallback) around the same encryptor. Only a
+      # MessagePack dump is read here: one in another format (JSON, Marshal) goes to the jar, which
+      # falls back to it (or refuses it) and rewrites it.
+      class MessagePackCodec < SessionCodec
+        # nil (Rails' jar runs, and raises what it raises) before Rails 7.1 or without msgpack.
+        def self.build(request, metadata, serializer)
+          return if RailsIntegration.plain_json_cookies?
+
+          new(JarEncryptors.primary(request, MessageEncryptor), metadata,
+              ::ActiveSupport::Messages::SerializerWithFallback[serializer])
+        rescue LoadError
+          nil
+        end
+
+        def initialize(encryptor, metadata, serializer)
+          super(encryptor, metadata)
+          @serializer = serializer
+        end
+
+        private
+
+        # CookieStore's `stringify_keys!` on what the jar returns (MessagePack keeps Symbol keys).
+        def load(dumped)
+          return UNREAD unless dumped.is_a?(String) && @serializer.dumped?(dumped)
+
+          value = @serializer.load(dumped)
+          value.is_a?(Hash) ? value.stringify_keys! : UNREAD
+        end
+
+        def dump(value) = @serializer.dump(value)
       end
     end
   end
