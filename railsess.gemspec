@@ -17,7 +17,7 @@ Gem::Specification.new do |spec|
   spec.license = "MIT"
   native_rubies = ENV.fetch("RAILSESS_NATIVE_RUBIES", "").split
   spec.required_ruby_version = if native_rubies.empty?
-                                 ">= 3.0"
+                                 ">= 3.1"
                                else
                                  versions = native_rubies.map { |abi| Gem::Version.new(abi) }.sort
                                  major, minor = versions.last.segments
@@ -36,7 +36,7 @@ Gem::Specification.new do |spec|
   spec.bindir = "exe"
   spec.executables = Dir["exe/*"].select { |f| File.file?(f) }.map { |f| File.basename(f) }
   spec.require_paths = ["lib"]
-  # extconf.rb writes a Makefile that runs `cargo build --locked --release`: needs Rust >= 1.74
+  # extconf.rb writes a Makefile that runs `cargo build --locked --release`: needs Rust >= 1.87
   # and libclang (rb-sys generates Ruby's bindings with bindgen) at install time.
   # The precompiled gem (script/native-gem): RAILSESS_NATIVE_RUBIES="3.1 3.3" packs the extensions
   # built for those Rubies (lib/railsess/<major.minor>/railsess.so, which lib/railsess/native.rb

@@ -15,7 +15,7 @@ end
 
 cargo = ENV["CARGO"] || which("cargo") || File.join(Dir.home, ".cargo", "bin", "cargo")
 unless File.executable?(cargo)
-  abort "railsess: cargo not found (install Rust >= 1.74 with rustup, or set CARGO=/path/to/cargo)"
+  abort "railsess: cargo not found (install Rust >= 1.87 with rustup, or set CARGO=/path/to/cargo)"
 end
 
 ext_dir = File.expand_path(__dir__)

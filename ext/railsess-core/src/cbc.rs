@@ -34,7 +34,7 @@ impl Cbc {
             return Err(Error::EmptyData);
         }
         let mut iv = [0u8; IV_LEN];
-        crate::encryptor::random_bytes(&mut iv)?;
+        crate::random::random_bytes(&mut iv)?;
         let enc =
             Enc::new_from_slices(self.key.expose(), &iv).map_err(|_| Error::KeyLength(KEY_LEN))?;
         Ok((enc.encrypt_padded_vec_mut::<Pkcs7>(plain), iv))

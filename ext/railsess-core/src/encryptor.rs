@@ -200,8 +200,3 @@ impl MessageEncryptor {
         }
     }
 }
-
-/// IVs come from the OS CSPRNG, like OpenSSL's `random_iv`.
-pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
-    getrandom::getrandom(buf).map_err(|_| Error::Randomness)
-}

@@ -31,7 +31,7 @@ impl Gcm {
             return Err(Error::EmptyData);
         }
         let mut iv = [0u8; IV_LEN];
-        crate::encryptor::random_bytes(&mut iv)?;
+        crate::random::random_bytes(&mut iv)?;
         let tag = self
             .cipher
             .encrypt_in_place_detached(Nonce::from_slice(&iv), b"", buf)

@@ -3,7 +3,8 @@
 //! The pieces mirror ActiveSupport one to one: [`key_generator`] is
 //! `ActiveSupport::KeyGenerator`, [`encryptor`] is `MessageEncryptor` (AES-256-GCM and the legacy
 //! AES-256-CBC + HMAC), [`verifier`] is `MessageVerifier`, [`metadata`] is the `_rails` envelope.
-//! Policy (serializers, purposes, expiry, rotation) stays in Ruby; this crate owns the bytes.
+//! Policy (serializers, rotation) stays in Ruby, and purpose and expiry in Ruby or, for JSON
+//! messages, in the binding (ext/railsess/src/json_read.rs); this crate owns the bytes.
 //!
 //! Nothing here panics on input: every failure is an [`Error`] value.
 
@@ -20,6 +21,7 @@ pub mod www_form;
 
 mod cbc;
 mod gcm;
+mod random;
 
 pub use compat::Compat;
 pub use encryptor::{Cipher, MessageEncryptor};

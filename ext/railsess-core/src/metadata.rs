@@ -7,7 +7,8 @@
 //!
 //! written by `ActiveSupport::JSON.encode`, so `<`, `>`, `&`, U+2028 and U+2029 inside strings
 //! are `\u` escapes. The 7.1+ form (`{"_rails":{"data":...}}` inside the serializer's own
-//! output) is the serializer's business and lives in Ruby.
+//! output) is the serializer's business: the binding reads and writes it for the JSON
+//! serializers (ext/railsess/src/json_read.rs, json_generate.rs), Ruby for the others.
 
 use serde::Deserialize;
 

@@ -4,13 +4,16 @@
 //! and looked up lazily. Every entry point runs the core under `catch_unwind` ([`guard`]), so
 //! even a bug surfaces as a rescuable `Railsess::Error` instead of Ruby's unrescuable `fatal`.
 
+mod convert;
 mod encryptor;
 mod errors;
 mod gvl;
 mod json;
 mod json_generate;
+mod json_read;
 mod key_generator;
 mod strings;
+mod time;
 mod verifier;
 mod www_form;
 
@@ -28,6 +31,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     json::init(ruby, native)?;
     json_generate::init(ruby, native)?;
     www_form::init(ruby, native)?;
+    time::init(ruby, native)?;
     // Ruby's bare cost of calling into this library (bench/native_floor.rb): takes one argument,
     // as the hot methods do, and does nothing with it.
     native.define_singleton_method("call_floor", function!(|_message: Value| (), 1))?;

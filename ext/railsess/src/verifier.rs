@@ -8,10 +8,10 @@
 use magnus::{function, method, prelude::*, Error, RModule, RString, Ruby, Value};
 use railsess_core::{wrap_legacy, Compat, Digest, MessageVerifier};
 
-use crate::encryptor::{
-    compat_from, count_opened, json_read_value, message_string, opened, plaintext_value, JsonArgs,
-};
+use crate::convert::{compat_from, message_string, plaintext_value};
+use crate::encryptor::count_opened;
 use crate::errors::{guard, to_ruby};
+use crate::json_read::{json_read_value, opened, JsonArgs};
 use crate::strings::with_bytes;
 
 #[magnus::wrap(class = "Railsess::Native::Verifier", free_immediately, size)]
