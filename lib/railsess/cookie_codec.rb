@@ -22,7 +22,6 @@ module Railsess
   # then rewritten as GCM). A cookie that does not decode is nil, never an exception: Rails 6.1
   # lets a JSON error escape (a 500) where 7.0+ returns nil; railsess returns nil everywhere.
   class CookieCodec
-    MARSHAL_SIGNATURE = "\x04\x08".b.freeze
     MAX_COOKIE_SIZE = 4096
 
     def initialize(config, kind)
@@ -87,7 +86,7 @@ module Railsess
 
     # The jar's own deserialization of the (null-serialized) message; [value, migrated?].
     def deserialize(data)
-      marshal = data.start_with?(MARSHAL_SIGNATURE)
+      marshal = data.start_with?(Serializers::MARSHAL_SIGNATURE)
       value = @serializer.load(data)
       [value, marshal && reads_and_upgrades_marshal?]
     end

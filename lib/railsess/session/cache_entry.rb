@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "zlib"
+require "railsess/serializers"
 
 module Railsess
   module Session
@@ -27,7 +28,7 @@ module Railsess
       MARK_70_UNCOMPRESSED = "\x00".b.freeze
       MARK_70_COMPRESSED = "\x01".b.freeze
       SIGNATURE_71 = "\x00\x11".b.freeze
-      MARSHAL = "\x04\x08".b.freeze
+      MARSHAL = Serializers::MARSHAL_SIGNATURE
       OBJECT_TYPE = 0x01
       COMPRESSED_FLAG = 0x80
       STRING_TYPES = { 0x02 => Encoding::UTF_8, 0x03 => Encoding::BINARY, 0x04 => Encoding::US_ASCII }.freeze

@@ -30,7 +30,7 @@ module Railsess
           module_function
 
           def load(value)
-            value.start_with?("\x04\x08".b) ? Marshal.load(value) : JsonSerializer.load(value) # rubocop:disable Security/MarshalLoad
+            value.start_with?(Serializers::MARSHAL_SIGNATURE) ? Marshal.load(value) : JsonSerializer.load(value) # rubocop:disable Security/MarshalLoad
           end
 
           def dump(value) = JsonSerializer.dump(value)
