@@ -90,27 +90,4 @@ module Railsess
       @json_parse_retags_source = probe.encoding == ::Encoding::UTF_8
     end
   end
-
-  class << self
-    # An explicit Rails version to behave like ("6.1" ... "8.1"), or nil to follow the loaded
-    # ActiveSupport (Rails 8.1 when none is loaded).
-    attr_accessor :rails_version
-
-    # true/false to decide which metadata form is written; nil (the default) follows ActiveSupport.
-    attr_writer :use_message_serializer_for_metadata
-
-    # Mirrors ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata: follows it
-    # when ActiveSupport 7.1+ is loaded, false with older ActiveSupport, true with none.
-    def use_message_serializer_for_metadata(level = Compat.level)
-      return @use_message_serializer_for_metadata unless @use_message_serializer_for_metadata.nil?
-
-      if Compat.active_support_at_least?(7, 1)
-        # Not loaded yet (ActiveSupport 8.1 loads it with its message classes): its default, nil.
-        metadata = Compat.active_support_const("ActiveSupport::Messages::Metadata")
-        metadata&.use_message_serializer_for_metadata ? true : false
-      else
-        level >= 71 && !Compat.active_support?
-      end
-    end
-  end
 end

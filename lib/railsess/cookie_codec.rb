@@ -1,12 +1,9 @@
 # frozen_string_literal: true
 
 require "railsess/serializers"
+require "railsess/cookie_overflow"
 
 module Railsess
-  # Raised (by default) when a cookie's value is over 4096 bytes, as Rails raises
-  # ActionDispatch::Cookies::CookieOverflow (a subclass of it when ActionDispatch is loaded).
-  CookieOverflow = ErrorBridge.build("ActionDispatch::Cookies::CookieOverflow")
-
   # One of Rails' serialized cookie jars, `cookies.encrypted` or `cookies.signed`, as bytes in and
   # out (ActionDispatch::Cookies' Encrypted/SignedKeyRotatingCookieJar):
   #

@@ -5,7 +5,7 @@ require "openssl"
 require "securerandom"
 require "uri"
 require "rack"
-require "railsess/compat"
+require "railsess"
 require "railsess/presets"
 
 module Railsess

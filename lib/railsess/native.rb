@@ -65,9 +65,4 @@ module Railsess
   end
   private_class_method :openssl_encrypts_empty_data?
   Native.empty_data = openssl_encrypts_empty_data?
-
-  # true when the compiled extension is in use, false with the pure-Ruby implementation.
-  def self.native?
-    @native
-  end
 end

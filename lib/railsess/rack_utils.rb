@@ -92,11 +92,4 @@ module Railsess
                         COOKIES.respond_to?(name, true)
                       end
   end
-
-  class << self
-    def use_native_rack_escaping!
-      ::Rack::Utils.singleton_class.prepend(RackUtils) unless ::Rack::Utils.singleton_class <= RackUtils
-      RackUtils.enabled = true
-    end
-  end
 end

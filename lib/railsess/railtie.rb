@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 require "rails/railtie"
-require "railsess/rails/cookie_jars"
+require "railsess/rails_integration"
 require "railsess/rack_utils"
 
 module Railsess

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 require "cgi"
-require "railsess/rails/cookie_jars"
+require "railsess/rails_integration"
 
 # Counts the encrypted jars ActionDispatch builds.
 module SessionStoreJarCounter

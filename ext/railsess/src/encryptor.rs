@@ -128,14 +128,7 @@ impl Encryptor {
         exp: Option<RString>,
         pur: Option<RString>,
     ) -> Result<Option<RString>, Error> {
-        let json = crate::json_generate::envelope(
-            ruby,
-            data,
-            mode,
-            exp.map(|e| e.as_value()),
-            pur.map(|p| p.as_value()),
-        )?;
-        let Some(json) = json else {
+        let Some(json) = crate::json_generate::envelope(ruby, data, mode, exp, pur)? else {
             return Ok(None);
         };
         let out =

@@ -27,7 +27,7 @@ use std::ffi::c_void;
 use std::os::raw::c_int;
 
 use magnus::rb_sys::{AsRawValue, FromRawValue};
-use magnus::{function, prelude::*, Error, RModule, Ruby, Value};
+use magnus::{function, prelude::*, Error, RModule, RString, Ruby, Value};
 use rb_sys::{stable_api, StableApiDefinition, VALUE};
 
 /// Deeper values go to Ruby, which knows its own nesting rules (`JSON.generate` raises past
@@ -340,9 +340,10 @@ pub fn envelope(
     ruby: &Ruby,
     data: Value,
     mode: u32,
-    exp: Option<Value>,
-    pur: Option<Value>,
+    exp: Option<RString>,
+    pur: Option<RString>,
 ) -> Result<Option<Vec<u8>>, Error> {
+    let (exp, pur) = (exp.map(|e| e.as_value()), pur.map(|p| p.as_value()));
     let mut generator = Generator::new(ruby, mode)?;
     generator.out.extend_from_slice(b"{\"_rails\":{\"data\":");
     let written = generator

@@ -24,17 +24,8 @@ module Railsess
     class MemcacheStore < RedisStore
       include MemcacheBackend
     end
-
-    # `config.session_store :railsess_memcache_store, ...` in a Rails app (see
-    # define_rails_redis_store).
-    def self.define_rails_memcache_store
-      return unless defined?(::ActionDispatch::Session::AbstractSecureStore)
-      return if ::ActionDispatch::Session.const_defined?(:RailsessMemcacheStore, false)
-
-      define_rails_redis_store
-      store = Class.new(::ActionDispatch::Session::RailsessRedisStore) { include MemcacheBackend }
-      ::ActionDispatch::Session.const_set(:RailsessMemcacheStore, store)
-    end
-    define_rails_memcache_store
   end
 end
+
+# With ActionDispatch loaded: its session store on the same backend.
+require "railsess/rails/memcache_store"

@@ -3,7 +3,7 @@
 require "railsess/session/redis_layouts"
 require "railsess/session/redis_circuit"
 require "railsess/session/pooled_redis"
-require "railsess/compat"
+require "railsess"
 
 module Railsess
   module Session
