@@ -8,6 +8,7 @@ require "railsess/compat"
 require "railsess/error_bridge"
 require "railsess/serializers"
 require "railsess/key_generator"
+require "railsess/caching_key_generator"
 require "railsess/message_verifier"
 require "railsess/message_encryptor"
 

@@ -1,10 +1,9 @@
 # frozen_string_literal: true
 
+require "railsess/error"
+
 # railsess (see lib/railsess.rb): the native core's Ruby side, and which implementation of it runs.
 module Railsess
-  # Base class of railsess' own errors (misuse, internal failures).
-  class Error < StandardError; end
-
   # The compiled core. Its failures arrive as these classes and are translated by the Ruby
   # classes into whatever the loaded ActiveSupport raises; users never see them.
   module Native
@@ -12,7 +11,6 @@ module Railsess
     class SignatureError < Railsess::Error; end
     # OpenSSL raises ArgumentError for a wrong IV/key size or empty data; so does the core.
     class CipherArgumentError < ArgumentError; end
-
     # Markers the core's JSON paths return: Ruby's own parser must decide (`json_parse`); the
     # metadata did not match, so Rails returns nil; the full Ruby path must run.
     JSON_FALLBACK = Object.new.freeze

@@ -1,15 +1,13 @@
 # frozen_string_literal: true
 
 require "railsess/session/redis_backend"
+require "railsess/session/memcache_unavailable"
 require "railsess/session/memcache_layouts"
 require "railsess/session/dalli_adapter"
 require "railsess/presets"
 
 module Railsess
   module Session
-    # Raised into `on_memcache_down` while the circuit skips Memcached after a failure.
-    class MemcacheUnavailable < RedisUnavailable; end
-
     # RedisBackend over Memcached: the same find / write / delete, id validation, no deletes of
     # undecodable values, sign-out safety (the write is memcached's `replace`, atomic like SET XX)
     # and circuit breaker, with a DalliAdapter for a client and MemcacheLayouts for layouts.

@@ -1,13 +1,10 @@
 # frozen_string_literal: true
 
 require "railsess/native"
+require "railsess/session/redis_unavailable"
 
 module Railsess
   module Session
-    # Raised into `on_redis_down` while RedisCircuit skips Redis after a failure: the request got
-    # an empty session without a Redis command.
-    class RedisUnavailable < Railsess::Error; end
-
     # A circuit breaker in front of Redis. A hung Redis costs every request its timeout (a second
     # with the default options); after one failure, requests skip Redis for `backoff` seconds
     # instead. Then one request (the trial) tries again; until its answer the others keep
