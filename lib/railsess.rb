@@ -54,7 +54,7 @@ module Railsess
         metadata = Compat.active_support_const("ActiveSupport::Messages::Metadata")
         metadata&.use_message_serializer_for_metadata ? true : false
       else
-        level >= 71 && !Compat.active_support?
+        level.codec_71? && !Compat.active_support?
       end
     end
 

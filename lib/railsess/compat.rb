@@ -1,6 +1,8 @@
 # frozen_string_literal: true
 
 # Global settings of railsess (see README "Which Rails version it behaves like").
+require "railsess/compat/level"
+
 module Railsess
   # Which Rails version's behaviour to reproduce, and the ActiveSupport defaults to follow.
   #
@@ -10,14 +12,18 @@ module Railsess
   # picks a version explicitly, e.g. to match a Rails app that runs elsewhere.
   module Compat
     # Levels understood by the core (ext/railsess-core/src/compat.rs): 7.2 covers 7.2 to 8.1.
-    LEVELS = { 61 => "6.1", 70 => "7.0", 71 => "7.1", 72 => "7.2+" }.freeze
+    LEVELS = { 61 => "6.1", 70 => "7.0", 71 => "7.1", 72 => "7.2+" }.to_h do |code, name|
+      [code, Level.new(code, name)]
+    end.freeze
 
     module_function
 
+    # The Level to behave like: `rails_version` (a constructor's option), else
+    # Railsess.rails_version, else the loaded ActiveSupport's, else 8.1's.
     def level(rails_version = nil)
       version = rails_version || Railsess.rails_version
       return level_of(version.to_s) if version
-      return 72 unless active_support?
+      return LEVELS.fetch(72) unless active_support?
 
       level_of(::ActiveSupport::VERSION::STRING)
     end
@@ -27,12 +33,7 @@ module Railsess
       raise ArgumentError, "railsess: unknown Rails version #{version.inspect}" if major.nil?
 
       number = (major * 10) + (minor || 0)
-      if number <= 61 then 61
-      elsif number == 70 then 70
-      elsif number == 71 then 71
-      else
-        72
-      end
+      LEVELS.fetch(number.clamp(61, 72).then { |n| LEVELS.key?(n) ? n : 72 })
     end
 
     def active_support?

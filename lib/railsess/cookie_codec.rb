@@ -103,9 +103,10 @@ module Railsess
     # ActionDispatch's `cookies_serializer` mapping: nil is Marshal; 6.1/7.0's :marshal also reads
     # JSON (MarshalWithJsonFallback); :hybrid reads Marshal and writes JSON.
     def cookie_serializer(name, compat)
+      fallbacks = compat.cookie_serializers_with_fallback?
       case name
-      when nil, :marshal then compat < 71 ? MarshalWithJsonFallback : Serializers.resolve(:marshal)
-      when :hybrid then Serializers.resolve(compat < 71 ? :hybrid : :json_allow_marshal)
+      when nil, :marshal then fallbacks ? Serializers.resolve(:marshal) : MarshalWithJsonFallback
+      when :hybrid then Serializers.resolve(fallbacks ? :json_allow_marshal : :hybrid)
       when Symbol then Serializers.resolve(name)
       else name
       end

@@ -65,7 +65,7 @@ module Railsess
     def session_codec = @encrypted
 
     # "7.1+ writes `domain: :all` without the leading dot."
-    def leading_dot? = @compat < 71
+    def leading_dot? = @compat.leading_dot_cookie_domain?
 
     # Rails 8.1 counts the cookie's name towards the 4096 bytes.
     def overflow_counts_name? = @overflow_counts_name

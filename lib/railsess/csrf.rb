@@ -94,7 +94,7 @@ module Railsess
       # write `urlsafe_base64(32)` (43). Follows Compat.level: the loaded ActiveSupport, else 8.1.
       def generate_session_token(urlsafe)
         if urlsafe
-          SecureRandom.urlsafe_base64(TOKEN_LENGTH, Compat.level <= 61)
+          SecureRandom.urlsafe_base64(TOKEN_LENGTH, Compat.level.rails_61?)
         else
           SecureRandom.base64(TOKEN_LENGTH)
         end

@@ -4,6 +4,7 @@ require "openssl"
 require "railsess/messages/codec"
 require "railsess/messages/rotator"
 require "railsess/message_verifier"
+require "railsess/message_encryptor/legacy"
 
 module Railsess
   # Drop-in for ActiveSupport::MessageEncryptor, byte-compatible with Rails 6.1 to 8.1.
@@ -25,6 +26,7 @@ module Railsess
   # other than aes-256-gcm/aes-256-cbc are handed to ActiveSupport when it is loaded.
   class MessageEncryptor < Messages::Codec
     prepend Messages::Rotator
+    include Legacy
 
     InvalidMessage = ErrorBridge.build("ActiveSupport::MessageEncryptor::InvalidMessage")
     OpenSSLCipherError = OpenSSL::Cipher::CipherError
@@ -54,7 +56,7 @@ module Railsess
                    force_legacy_metadata_serializer: false, rails_version: nil, **)
       super(serializer: serializer, url_safe: url_safe,
             force_legacy_metadata_serializer: force_legacy_metadata_serializer, rails_version: rails_version)
-      raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && @compat < 71
+      raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && !@compat.codec_71?
 
       @secret = secret
       @sign_secret = sign_secret
@@ -78,7 +80,7 @@ module Railsess
         opened = decrypt_json(message, purpose, args)
         return opened unless opened?(opened)
       end
-      return decrypt_and_verify_61(message, purpose, on_rotation, opened) if @compat < 71
+      return decrypt_and_verify_61(message, purpose, on_rotation, opened) unless @compat.codec_71?
 
       catch_and_raise :railsess_format, as: InvalidMessage do
         catch_and_raise :railsess_serialization, as: InvalidMessage do
@@ -168,57 +170,6 @@ module Railsess
       throw :railsess_format, e.message
     end
 
-    # --- Rails 6.1 / 7.0 --------------------------------------------------------------------
-
-    def decrypt_and_verify_61(message, purpose, on_rotation, opened = nil)
-      if @fallback
-        @fallback.decrypt_and_verify(message, purpose: purpose)
-      else
-        read_61_rescuing(opened ? opened_plain_61(opened) : decrypt_61(message), purpose)
-      end
-    rescue InvalidMessage, MessageVerifier::InvalidSignature, *fallback_errors
-      run_rotations(on_rotation) { |rotation| rotation.decrypt_and_verify(message, purpose: purpose) } || raise
-    end
-
-    # `_decrypt` in 6.1 turns TypeError/ArgumentError (bad base64, bad IV) into InvalidMessage;
-    # other serializer errors (JSON::ParserError) propagate.
-    def read_61_rescuing(plain, purpose)
-      read_61(plain, purpose)
-    rescue TypeError, ArgumentError
-      raise InvalidMessage.raisable
-    end
-
-    def decrypt_61(message)
-      # 6.1/7.0 `split("--")` the message (6.1's CBC verifier too): a non-ASCII-compatible
-      # String (UTF-16) raises Encoding::CompatibilityError there.
-      if message.is_a?(String) && !message.encoding.ascii_compatible?
-        message.split("--") if gcm? || (@compat == 61 && !blank?(message))
-        raise MessageVerifier::InvalidSignature.raisable # 6.1 blank, or 7.0: the verifier rejects it
-      end
-      unless message.is_a?(String)
-        if gcm?
-          message.split("--")
-        elsif !message.nil?
-          message.valid_encoding?
-        end
-        raise(gcm? ? InvalidMessage.raisable : MessageVerifier::InvalidSignature.raisable)
-      end
-      @native.decrypt(message)
-    rescue Native::FormatError, Native::SignatureError, Native::CipherArgumentError => e
-      native_failure_61(e)
-    end
-
-    def opened_plain_61((_, plain, error))
-      native_failure_61(error) if error
-      plain
-    end
-
-    def native_failure_61(error)
-      raise MessageVerifier::InvalidSignature.raisable if error.is_a?(Native::SignatureError)
-
-      raise InvalidMessage.raisable
-    end
-
     # --- construction -----------------------------------------------------------------------
 
     def gcm?
@@ -228,13 +179,13 @@ module Railsess
     def build_native
       kind = NATIVE_CIPHERS[@cipher.to_s.downcase]
       return unless kind && @secret.is_a?(String) && @secret.bytesize == 32
-      return Native::Encryptor.gcm(@secret, @url_safe, @compat) if kind == :gcm
+      return Native::Encryptor.gcm(@secret, @url_safe, @compat.code) if kind == :gcm
 
       sign_secret = @sign_secret || @secret
       return unless sign_secret.is_a?(String) && (@digest.nil? || native_digest?(@digest))
 
       Native.alphabet_fallback = @alphabet_fallback
-      Native::Encryptor.cbc(@secret, sign_secret, @digest || "SHA1", @url_safe, @compat)
+      Native::Encryptor.cbc(@secret, sign_secret, @digest || "SHA1", @url_safe, @compat.code)
     end
 
     # ActiveSupport handles what the core does not (other ciphers, digests, key types/sizes):
@@ -251,7 +202,7 @@ module Railsess
       end
 
       options = { cipher: @cipher, digest: @digest, serializer: @serializer }
-      if @compat >= 71
+      if @compat.codec_71?
         options[:url_safe] = @url_safe
         options[:force_legacy_metadata_serializer] = @force_legacy_metadata_serializer
       end
@@ -287,7 +238,7 @@ module Railsess
       end
 
       def decrypt_and_verify(*, **)
-        raise InvalidMessage.raisable if @compat < 71
+        raise InvalidMessage.raisable unless @compat.codec_71?
 
         raise @error
       end

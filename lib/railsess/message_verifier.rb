@@ -3,6 +3,7 @@
 require "openssl"
 require "railsess/messages/codec"
 require "railsess/messages/rotator"
+require "railsess/message_verifier/legacy"
 
 module Railsess
   # Drop-in for ActiveSupport::MessageVerifier, byte-compatible with Rails 6.1 to 8.1.
@@ -17,6 +18,7 @@ module Railsess
   # SHA256, SHA384 and SHA512 run natively; others are handed to ActiveSupport when loaded.
   class MessageVerifier < Messages::Codec
     prepend Messages::Rotator
+    include Legacy
 
     InvalidSignature = ErrorBridge.build("ActiveSupport::MessageVerifier::InvalidSignature")
     NATIVE_DIGESTS = Native::DIGESTS
@@ -27,14 +29,14 @@ module Railsess
 
       super(serializer: serializer, url_safe: url_safe,
             force_legacy_metadata_serializer: force_legacy_metadata_serializer, rails_version: rails_version)
-      raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && @compat < 71
+      raise ArgumentError, "railsess: url_safe: needs Rails 7.1+ behaviour" if @url_safe && !@compat.codec_71?
 
       @secret = secret
       @digest_option = digest
       @digest = digest.is_a?(String) || digest.nil? ? digest || "SHA1" : digest.to_s
       if secret.is_a?(String) && (digest.nil? || native_digest?(digest))
         Native.alphabet_fallback = @alphabet_fallback
-        @native = Native::Verifier.new(secret, @digest, @url_safe, @compat)
+        @native = Native::Verifier.new(secret, @digest, @url_safe, @compat.code)
       else
         @fallback = build_fallback
       end
@@ -43,15 +45,14 @@ module Railsess
     def valid_message?(message) # rubocop:disable Metrics/CyclomaticComplexity, Metrics/PerceivedComplexity
       return @fallback.valid_message?(message) if @fallback
 
-      case @compat
-      when 61
+      if @compat.rails_61?
         return nil if message.nil? || !message.valid_encoding? || blank?(message)
 
         message.split("--") unless message.encoding.ascii_compatible? # raises, as 6.1's split does
-      when 70
+      elsif @compat.rails_70?
         return false if message.nil? || !message.valid_encoding? || message.empty?
-      else
-        return false if message.nil? || !message.valid_encoding?
+      elsif message.nil? || !message.valid_encoding?
+        return false
       end
       return false unless message.encoding.ascii_compatible? # never matches the "--" separator
 
@@ -67,13 +68,13 @@ module Railsess
           opened = value
         elsif !value.equal?(Native::JSON_GENERAL)
           return nil if value.equal?(Native::JSON_CONTENT)
-          return value if value || @compat >= 71
+          return value if value || @compat.codec_71?
 
           # 6.1/7.0 try the rotations whenever the value is falsy (`verified || rotations`).
           return run_rotations(on_rotation) { |r| r.verified(message, purpose: purpose) }
         end
       end
-      return verified_61(message, purpose, on_rotation, opened) if @compat < 71
+      return verified_61(message, purpose, on_rotation, opened) unless @compat.codec_71?
 
       catch_and_ignore :railsess_format do
         catch_and_raise :railsess_serialization do
@@ -91,14 +92,16 @@ module Railsess
           opened = value
         elsif !value.equal?(Native::JSON_GENERAL)
           raise InvalidSignature.raisable if value.equal?(Native::JSON_CONTENT)
-          return value if value || @compat >= 71
+          return value if value || @compat.codec_71?
 
           # 6.1/7.0: `verified || raise`, after the rotations.
           return run_rotations(on_rotation) { |r| r.verified(message, purpose: purpose) } ||
                  raise(InvalidSignature.raisable)
         end
       end
-      return verified_61(message, purpose, on_rotation, opened) || raise(InvalidSignature.raisable) if @compat < 71
+      unless @compat.codec_71?
+        return verified_61(message, purpose, on_rotation, opened) || raise(InvalidSignature.raisable)
+      end
 
       catch_and_raise :railsess_format, as: InvalidSignature do
         catch_and_raise :railsess_serialization do
@@ -138,7 +141,7 @@ module Railsess
     def verified_json(message, purpose, (max_nesting, create_id))
       return Native::JSON_GENERAL unless message.valid_encoding? && message.encoding.ascii_compatible?
 
-      content_final = @compat >= 71 || @rotations.empty? # 6.1/7.0 rotate on a mismatched purpose too
+      content_final = @compat.codec_71? || @rotations.empty? # 6.1/7.0 rotate on a mismatched purpose too
       @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id, content_final,
                             Native::JSON_CONTENT, Native::JSON_GENERAL)
     end
@@ -153,37 +156,6 @@ module Railsess
 
     def write_json_envelope(value, mode, expiry, purpose)
       @native.generate_json_envelope(value, mode, expiry, purpose)
-    end
-
-    # Rails 6.1/7.0: nil for anything invalid; a nil result also tries the rotations.
-    def verified_61(message, purpose, on_rotation, opened = nil)
-      value = if @fallback
-                @fallback.verified(message, purpose: purpose)
-              else
-                read_verified_61(message, purpose, opened)
-              end
-      value || run_rotations(on_rotation) { |rotation| rotation.verified(message, purpose: purpose) }
-    end
-
-    def read_verified_61(message, purpose, opened)
-      plain = opened ? opened[1] : verified_plain_61(message)
-      plain && read_61(plain, purpose)
-    rescue ArgumentError => e
-      return nil if e.message.include?("invalid base64")
-
-      raise
-    end
-
-    def verified_plain_61(message)
-      return nil if message.nil? || !message.valid_encoding?
-      return nil if @compat == 61 ? blank?(message) : message.empty?
-
-      unless message.encoding.ascii_compatible?
-        message.split("--") if @compat == 61 # raises, as in 6.1
-        return nil # 7.0: never matches the "--" separator
-      end
-
-      @native.verified(message)
     end
 
     def read_with_fallback(message, purpose)
@@ -201,7 +173,7 @@ module Railsess
       end
 
       options = { digest: @digest_option, serializer: @serializer }
-      if @compat >= 71
+      if @compat.codec_71?
         options[:url_safe] = @url_safe
         options[:force_legacy_metadata_serializer] = @force_legacy_metadata_serializer
       end

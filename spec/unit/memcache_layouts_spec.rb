@@ -19,8 +19,8 @@ RSpec.describe Railsess::Session::MemcacheLayouts do
     end
 
     it "escapes and shortens keys as Rails 6.1 (213 + ':md5:' + SHA1) and 7.0+ (212 + ':hash:' + SHA256) do" do
-      old = described_class.new(namespace: long_namespace, rails_level: 61).write_key(sid)
-      new = described_class.new(namespace: long_namespace, rails_level: 72).write_key(sid)
+      old = described_class.new(namespace: long_namespace, rails_level: Railsess::Compat.level("6.1")).write_key(sid)
+      new = described_class.new(namespace: long_namespace, rails_level: Railsess::Compat.level("7.2")).write_key(sid)
       escaped = "tenant%20#{'x' * 200}%25:_session_id:#{private_id}"
       expect(old).to eq("#{escaped[0, 213]}:md5:#{OpenSSL::Digest::SHA1.hexdigest(escaped)[0, 32]}")
       expect(new).to eq("#{escaped[0, 212]}:hash:#{OpenSSL::Digest::SHA256.hexdigest(escaped)[0, 32]}")
@@ -32,7 +32,7 @@ RSpec.describe Railsess::Session::MemcacheLayouts do
       require "active_support/cache/mem_cache_store"
       require "active_support/digest"
       level = Railsess::Compat.level_of(ActiveSupport::VERSION::STRING)
-      digest = level < 70 ? OpenSSL::Digest::SHA1 : OpenSSL::Digest::SHA256
+      digest = level.rails_61? ? OpenSSL::Digest::SHA1 : OpenSSL::Digest::SHA256
       previous = ActiveSupport::Digest.hash_digest_class
       ActiveSupport::Digest.hash_digest_class = digest
       begin

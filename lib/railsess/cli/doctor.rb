@@ -224,8 +224,8 @@ module Railsess
             list << "config.action_dispatch.tld_length is not used for cookies: give tld_length: to the session store"
           end
           if host
-            resolved = CookieDomain.resolve(:all, host, tld_length: tld,
-                                                        leading_dot: Compat.level(::Rails.version) < 71)
+            leading_dot = Compat.level(::Rails.version).leading_dot_cookie_domain?
+            resolved = CookieDomain.resolve(:all, host, tld_length: tld, leading_dot: leading_dot)
             too_deep = resolved.to_s.delete_prefix(".").count(".") >= 2
             note = too_deep ? ": more than the parent domain (tld_length?)" : ""
             list << "domain :all on #{host} gives #{resolved.inspect}#{note}"

@@ -98,7 +98,7 @@ module Railsess
       # Whether a message without metadata fails for this purpose: 6.1/7.0 compare `to_s`,
       # 7.1+ ask whether any purpose was given.
       def require_metadata?(purpose)
-        if @compat >= 71
+        if @compat.codec_71?
           purpose ? true : false
         else
           !purpose.to_s.empty?
@@ -126,7 +126,7 @@ module Railsess
       # The digest names the core runs. ActiveSupport 6.1 looks digests up as constants
       # (`OpenSSL::Digest.const_get`), so only the exact upper-case names work there.
       def native_digest?(digest)
-        digest.is_a?(String) && Native::DIGESTS.include?(@compat == 61 ? digest : digest.upcase)
+        digest.is_a?(String) && Native::DIGESTS.include?(@compat.rails_61? ? digest : digest.upcase)
       end
 
       def catch_and_ignore(tag)

@@ -2,6 +2,7 @@
 
 require "base64"
 require "time"
+require "railsess/messages/metadata/legacy"
 
 module Railsess
   module Messages
@@ -15,6 +16,8 @@ module Railsess
     # ActiveSupport's code for the version (a catch/throw protocol like ActiveSupport 7.1's:
     # :railsess_format, :railsess_serialization, :railsess_content).
     module Metadata
+      include Legacy
+
       LEGACY_PREFIX = '{"_rails":{"message":'
 
       private
@@ -89,8 +92,8 @@ module Railsess
             Compat.active_support? ? now.advance(seconds: expires_in) : now + expires_in
           end
         return nil unless time
-        return time if @compat >= 71 && Serializers.timestamp_serializer?(@serializer)
-        return iso8601_3(time) if @compat >= 71 || !Railsess::JSON.active_support_json?
+        return time if @compat.codec_71? && Serializers.timestamp_serializer?(@serializer)
+        return iso8601_3(time) if @compat.codec_71? || !Railsess::JSON.active_support_json?
 
         Time.iso8601(time.iso8601(3)).as_json
       end
@@ -104,7 +107,7 @@ module Railsess
 
       # `plain` is what the core returned: a String, or `[message, exp, pur]`.
       def deserialize_with_metadata(plain, purpose)
-        if @compat >= 71
+        if @compat.codec_71?
           read_71(plain, purpose)
         else
           read_61(plain, purpose)
@@ -181,52 +184,6 @@ module Railsess
 
       def standard_json_time_format?
         !defined?(::ActiveSupport.use_standard_json_time_format) || ::ActiveSupport.use_standard_json_time_format
-      end
-
-      # ActiveSupport 6.1/7.0: Messages::Metadata.verify, then the serializer. Errors are raised
-      # (not thrown) here; each class rescues what its 6.1 code rescues.
-      def read_61(plain, purpose)
-        message =
-          if plain.is_a?(Array)
-            message, exp, pur = plain
-            raise ArgumentError, "invalid base64" unless message
-
-            verify_61(message, exp, pur, purpose)
-          else
-            # What JSON.decode does to the plaintext while Rails looks for metadata in it.
-            plain.force_encoding(::Encoding::UTF_8) if Compat.json_parse_retags_source?
-            if plain.include?("_rails") || plain.include?("\\u")
-              legacy_verify(plain, purpose)
-            elsif purpose.to_s.empty?
-              plain
-            end
-          end
-        message && deserialize_61(message)
-      end
-
-      # Metadata.new parses the expiry first (a bad one raises), then #verify checks purpose
-      # and freshness.
-      def verify_61(message, exp, pur, purpose)
-        exp_ms = exp.is_a?(String) && Native.iso8601_millis(exp)
-        return (message if pur.to_s == purpose.to_s && now_millis < exp_ms) if exp_ms
-
-        expires_at = exp.is_a?(String) ? parse_expiry(exp) : exp
-        message if pur.to_s == purpose.to_s && (expires_at.nil? || Time.now.utc < expires_at)
-      end
-
-      # ActiveSupport 6.1's Metadata.extract_metadata + #verify, for anything not canonical.
-      def legacy_verify(plain, purpose)
-        data = begin
-          Railsess::JSON.decode(plain)
-        rescue StandardError
-          nil
-        end
-        if data.is_a?(Hash) && data.key?("_rails")
-          rails = data["_rails"]
-          verify_61(::Base64.strict_decode64(rails["message"]), rails["exp"], rails["pur"], purpose)
-        elsif purpose.to_s.empty?
-          plain
-        end
       end
     end
   end

@@ -29,7 +29,7 @@ module Railsess
         metadata = request.use_cookies_with_metadata
         return MessagePackCodec.build(request, metadata, serializer) if MESSAGE_PACK_SERIALIZERS.include?(serializer)
         return unless JSON_SERIALIZERS.include?(serializer)
-        return new(JarEncryptors.primary(request, MessageEncryptor), metadata) if Compat.level >= 71
+        return new(JarEncryptors.primary(request, MessageEncryptor), metadata) if Compat.level.codec_71?
 
         # Rails 6.1/7.0 check the metadata on the decrypted text, before any serializer: an
         # encryptor with the JSON serializer reads and writes exactly what the jar's

@@ -39,14 +39,15 @@ module Railsess
       class CacheStore
         attr_reader :key_prefix
 
-        def initialize(namespace: nil, cache_format_version: 6.1, rails_level: 72, hash_digest_class: nil, **)
+        def initialize(namespace: nil, cache_format_version: 6.1, rails_level: Compat.level("8.1"),
+                       hash_digest_class: nil, **)
           @key_prefix = [namespace, "_session_id:"].compact.join(":")
           @format = cache_format_version.to_f
           unless CacheEntry::FORMATS.include?(@format)
             raise ArgumentError, "railsess: cache_format_version must be one of 6.1, 7.0, 7.1"
           end
 
-          @legacy_truncation = rails_level < 70
+          @legacy_truncation = rails_level.rails_61?
           @digest = hash_digest_class || (@legacy_truncation ? OpenSSL::Digest::SHA1 : OpenSSL::Digest::SHA256)
         end
 

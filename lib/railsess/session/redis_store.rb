@@ -35,7 +35,7 @@ module Railsess
         options = setup_redis(options.transform_keys(&:to_sym))
         crypto, rack = CookieConfig.partition(options)
         preset = Presets.fetch(crypto[:preset] || CookieConfig::DEFAULT_PRESET)
-        @leading_dot = Compat.level(crypto[:rails_version] || preset[:rails_version]) < 71
+        @leading_dot = Compat.level(crypto[:rails_version] || preset[:rails_version]).leading_dot_cookie_domain?
         rack[:same_site] = crypto.fetch(:same_site, preset[:same_site]) unless rack.key?(:same_site)
         @cookie_config = if crypto[:secret_key_base]
                            CookieConfig.new(**crypto)
