@@ -8,6 +8,10 @@ module DemoShared
   COOKIE = "_myapp_session"
   EMAIL = "demo@myapp.test"
   PASSWORD = "railsess-demo"
+  # The Rails version www runs and its load_defaults (bin/demo --rails): 6.1, Debian 12's, or 8.1.
+  RAILS = ENV.fetch("DEMO_RAILS", "6.1")
+  # Rails' cache_format_version under those defaults (load_defaults 7.1 moved it to 7.1).
+  CACHE_FORMAT = Gem::Version.new(RAILS) >= Gem::Version.new("7.1") ? 7.1 : 6.1
 
   module_function
 

@@ -1,8 +1,10 @@
 # frozen_string_literal: true
 
-# The demo's "www" app: Rails 6.1 (Debian's railties) with Devise on SQLite, the cookie session
-# store on `domain: :all` (or, with DEMO_REDIS_URL, Rails' CacheStore over RedisCacheStore), CSRF
-# protection on, and the railsess Railtie. It owns the login; demo/api is the Rack app that shares it.
+# The demo's "www" app: Rails 6.1 (Debian 12's railties) or, with `bin/demo --rails 8.1`, Rails 8.1
+# (from ../shared/rails, on Debian 13), each with its own load_defaults, with Devise on SQLite, the
+# cookie session store on `domain: :all` (or, with DEMO_REDIS_URL, Rails' CacheStore over
+# RedisCacheStore), CSRF protection on, and the railsess Railtie. It owns the login; demo/api is
+# the Rack app that shares it.
 ENV["RAILS_ENV"] ||= "production"
 DEMO_DB = ENV.fetch("DEMO_DB", File.expand_path("../../tmp/demo.sqlite3", __dir__))
 ENV["DATABASE_URL"] = "sqlite3:#{DEMO_DB}"
@@ -17,9 +19,16 @@ require "railsess"
 require "railsess/railtie"
 require_relative "../shared"
 
+unless Rails.version.start_with?("#{DemoShared::RAILS}.")
+  raise "demo/www: Rails #{Rails.version} is loaded, DEMO_RAILS asks for #{DemoShared::RAILS} (see bin/demo --help)"
+end
+
 # The Rails app.
 class DemoWww < Rails::Application
-  config.load_defaults 6.1
+  # 6.1: SHA1 key derivation, purpose/expiry in the message envelope; 8.1: SHA256, metadata in
+  # the serializer (7.1+) and cache_format_version 7.1. JSON cookies on both (set below for 6.1's
+  # sake; 7.0+ defaults to them).
+  config.load_defaults DemoShared::RAILS
   config.root = __dir__
   config.eager_load = false
   config.cache_classes = true
@@ -92,7 +101,7 @@ DemoWww.initialize!
 
 FileUtils.mkdir_p(File.dirname(DEMO_DB))
 ActiveRecord::Schema.verbose = false
-unless ActiveRecord::Base.connection.table_exists?(:users)
+unless ActiveRecord::Base.connection_pool.with_connection { |db| db.table_exists?(:users) }
   ActiveRecord::Schema.define do
     create_table :users do |t|
       t.string :email, null: false, default: ""

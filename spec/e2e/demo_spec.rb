@@ -7,11 +7,14 @@ require "timeout"
 # The demo (bin/demo) in a real browser: headless Chromium (Debian's, driven through Debian's
 # chromedriver and selenium-webdriver) signs in on the Rails app and goes back and forth with the
 # Sinatra app, for cookie sessions and Redis sessions. Screenshots go to tmp/e2e/. Runs in its own
-# process (bin/test step "e2e": RAILSESS_E2E=1 rspec spec/e2e).
+# process (bin/test step "e2e": RAILSESS_E2E=1 rspec spec/e2e). With RAILSESS_DEMO_RAILS=8.1, www
+# runs on Rails 8.1 (`bin/demo --rails 8.1`), inside bin/trixie's Debian 13 root (bin/test step
+# "trixie-e2e-rails-8.1": bin/trixie run env RAILSESS_E2E=1 RAILSESS_DEMO_RAILS=8.1 rspec spec/e2e).
 DEMO_ROOT = File.expand_path("../..", __dir__)
 DEMO_SHOTS = File.join(DEMO_ROOT, "tmp", "e2e")
+DEMO_RAILS = ENV.fetch("RAILSESS_DEMO_RAILS", nil)
 
-RSpec.describe "the demo in Chromium", :active_support do
+RSpec.describe "the demo#{" with Rails #{DEMO_RAILS}" if DEMO_RAILS} in Chromium", :active_support do
   before(:all) do
     missing = %w[/usr/bin/chromium /usr/bin/chromedriver].reject { |path| File.executable?(path) }
     skip "needs Debian's chromium and chromium-driver (bin/setup installs them): #{missing.join(', ')}" if missing.any?
@@ -25,6 +28,7 @@ RSpec.describe "the demo in Chromium", :active_support do
   def self.start_demo(*args)
     www = free_port
     api = free_port
+    args += ["--rails", DEMO_RAILS] if DEMO_RAILS
     out = IO.popen([File.join(DEMO_ROOT, "bin/demo"), "--www-port", www.to_s, "--api-port", api.to_s, *args,
                     { err: %i[child out] }], "r")
     Timeout.timeout(240) do
@@ -49,7 +53,7 @@ RSpec.describe "the demo in Chromium", :active_support do
 
   [["cookie sessions", []], ["Redis sessions", ["--redis"]]].each do |label, args|
     context "with #{label}" do
-      let(:mode) { args.empty? ? "cookie" : "redis" }
+      let(:mode) { "#{"rails#{DEMO_RAILS}-" if DEMO_RAILS}#{args.empty? ? 'cookie' : 'redis'}" }
 
       before(:all) do
         @demo, @www_port, @api_port = self.class.start_demo(*args)
@@ -95,6 +99,7 @@ RSpec.describe "the demo in Chromium", :active_support do
 
       it "shares the login, CSRF tokens and flash messages both ways, and the sign-out" do
         @browser.navigate.to www
+        expect(text("h1")).to start_with("www (Rails #{DEMO_RAILS || '6.1'}.") # the Rails bin/demo was asked for
         expect(text("#current-user")).to eq("Not signed in")
         sign_in
         expect(text("#current-user")).to eq("Signed in as demo@myapp.test")
