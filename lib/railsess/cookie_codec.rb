@@ -2,6 +2,7 @@
 
 require "railsess/serializers"
 require "railsess/cookie_overflow"
+require "railsess/cookie_jar_recipe"
 
 module Railsess
   # One of Rails' serialized cookie jars, `cookies.encrypted` or `cookies.signed`, as bytes in and
@@ -117,33 +118,16 @@ module Railsess
     end
 
     def build(keys, serializer)
+      recipe = CookieJarRecipe.new(@config, key_generator: keys)
       if @kind == :signed
-        verifier(keys.generate_key(@config.signed_cookie_salt), serializer)
-      elsif @config.use_authenticated_cookie_encryption
-        gcm(keys, serializer)
+        recipe.verifier(MessageVerifier, **options(serializer))
       else
-        cbc(keys, serializer)
+        recipe.encryptor(MessageEncryptor, **options(serializer))
       end
     end
 
     def options(serializer)
       { serializer: serializer, rails_version: @config.rails_version, force_legacy_metadata_serializer: true }
-    end
-
-    def verifier(secret, serializer, digest: @config.signed_cookie_digest || "SHA1", **extra)
-      MessageVerifier.new(secret, digest: digest, **options(serializer), **extra)
-    end
-
-    def gcm(keys, serializer)
-      cipher = @config.encrypted_cookie_cipher || "aes-256-gcm"
-      secret = keys.generate_key(@config.authenticated_encrypted_cookie_salt, MessageEncryptor.key_len(cipher))
-      MessageEncryptor.new(secret, cipher: cipher, **options(serializer))
-    end
-
-    def cbc(keys, serializer, digest: nil)
-      secret = keys.generate_key(@config.encrypted_cookie_salt, 32)
-      sign_secret = keys.generate_key(@config.encrypted_signed_cookie_salt)
-      MessageEncryptor.new(secret, sign_secret, cipher: "aes-256-cbc", digest: digest, **options(serializer))
     end
 
     # Rails' order: cookies_rotations, then (railsess) key_rotations, then the CBC<->GCM upgrade.
@@ -177,11 +161,7 @@ module Railsess
     def upgrade_codec(keys, serializer)
       return nil if @kind == :signed
 
-      if @config.use_authenticated_cookie_encryption
-        cbc(keys, serializer, digest: @config.cookies_digest || "SHA1")
-      else
-        gcm(keys, serializer)
-      end
+      CookieJarRecipe.new(@config, key_generator: keys).upgrade_encryptor(MessageEncryptor, **options(serializer))
     end
 
     # Rails 6.1/7.0's `cookies_serializer = :marshal`: Marshal, or JSON when Marshal cannot read it.

@@ -82,12 +82,8 @@ module Railsess
       end
       return decrypt_and_verify_61(message, purpose, on_rotation, opened) unless @compat.codec_71?
 
-      catch_and_raise :railsess_format, as: InvalidMessage do
-        catch_and_raise :railsess_serialization, as: InvalidMessage do
-          catch_and_ignore :railsess_content do
-            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
-          end
-        end
+      read_caught(format: InvalidMessage, serialization: InvalidMessage, content: :ignore) do
+        read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
       end
     end
 

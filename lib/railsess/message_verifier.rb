@@ -76,12 +76,8 @@ module Railsess
       end
       return verified_61(message, purpose, on_rotation, opened) unless @compat.codec_71?
 
-      catch_and_ignore :railsess_format do
-        catch_and_raise :railsess_serialization do
-          catch_and_ignore :railsess_content do
-            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
-          end
-        end
+      read_caught(format: :ignore, serialization: :raise, content: :ignore) do
+        read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
       end
     end
 
@@ -103,12 +99,8 @@ module Railsess
         return verified_61(message, purpose, on_rotation, opened) || raise(InvalidSignature.raisable)
       end
 
-      catch_and_raise :railsess_format, as: InvalidSignature do
-        catch_and_raise :railsess_serialization do
-          catch_and_raise :railsess_content, as: InvalidSignature do
-            read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
-          end
-        end
+      read_caught(format: InvalidSignature, serialization: :raise, content: InvalidSignature) do
+        read_message(message, purpose: purpose, on_rotation: on_rotation, opened: opened)
       end
     end
 

@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "cgi"
+require "railsess/cookie_jar_recipe"
 
 module Railsess
   class CLI
@@ -151,22 +152,33 @@ module Railsess
         end
 
         def call(value)
-          keys = @config.key_generator
-          if @jar == :signed
-            verifier = Native::Verifier.new(keys.generate_key(@config.signed_cookie_salt),
-                                            @config.signed_cookie_digest || "SHA1", false, 72)
-            return unpack(verify(verifier, value), :hmac)
-          end
-          gcm = Native::Encryptor.gcm(keys.generate_key(@config.authenticated_encrypted_cookie_salt, 32), false, 72)
-          cbc = Native::Encryptor.cbc(keys.generate_key(@config.encrypted_cookie_salt, 32),
-                                      keys.generate_key(@config.encrypted_signed_cookie_salt),
-                                      @config.cookies_digest || "SHA1", false, 72)
-          order = @config.use_authenticated_cookie_encryption ? [[gcm, :gcm], [cbc, :cbc]] : [[cbc, :cbc], [gcm, :gcm]]
-          order.each do |encryptor, kind|
+          recipe = CookieJarRecipe.new(@config)
+          core = Core.new(@config.compat)
+          return unpack(verify(recipe.verifier(core), value), :hmac) if @jar == :signed
+
+          [recipe.encryptor(core), recipe.upgrade_encryptor(core)].compact.each do |(encryptor, kind)|
             opened = unpack(decrypt(encryptor, value), kind)
             return opened if opened
           end
           nil
+        end
+
+        # Builds, for CookieJarRecipe, the core's own encryptor or verifier ([object, kind]): the
+        # CLI reports the metadata (purpose, expiry) that MessageEncryptor/MessageVerifier keep
+        # to themselves. Ciphers the core does not run are skipped (nil).
+        class Core
+          def initialize(level)
+            @code = level.code
+          end
+
+          def new(secret, sign_secret = nil, cipher: nil, digest: nil)
+            return Native::Verifier.new(secret, digest, false, @code) unless cipher
+            return [Native::Encryptor.gcm(secret, false, @code), :gcm] if cipher == "aes-256-gcm"
+
+            return unless cipher == "aes-256-cbc"
+
+            [Native::Encryptor.cbc(secret, sign_secret, digest || "SHA1", false, @code), :cbc]
+          end
         end
 
         def decrypt(encryptor, value)

@@ -129,6 +129,22 @@ module Railsess
         digest.is_a?(String) && Native::DIGESTS.include?(@compat.rails_61? ? digest : digest.upcase)
       end
 
+      # ActiveSupport 7.1's catch protocol around a read (catch_and_raise / catch_and_ignore of
+      # :invalid_message_format, :invalid_message_serialization, :invalid_message_content): each
+      # kind of failure the read throws is ignored (nil), raised as thrown (`:raise`), or raised
+      # as the given error class.
+      def read_caught(format:, serialization:, content:, &read)
+        catching(:railsess_format, format) do
+          catching(:railsess_serialization, serialization) { catching(:railsess_content, content, &read) }
+        end
+      end
+
+      def catching(tag, outcome, &)
+        return catch_and_ignore(tag, &) if outcome == :ignore
+
+        catch_and_raise(tag, as: outcome == :raise ? nil : outcome, &)
+      end
+
       def catch_and_ignore(tag)
         catch(tag) { return yield }
         nil

@@ -8,13 +8,9 @@ module Railsess
     module EncryptedJar
       include SerializedCookieJars
 
-      def initialize(parent_jar)
-        unless RailsIntegration.enabled?
-          super
-          return
-        end
+      private
 
-        @parent_jar = parent_jar
+      def railsess_jar
         auth = request.use_authenticated_cookie_encryption
         key = railsess_key(:encrypted, auth, encrypted_cookie_cipher, digest,
                            request.authenticated_encrypted_cookie_salt, request.encrypted_cookie_salt,
@@ -22,14 +18,11 @@ module Railsess
         @encryptor = RailsIntegration.fetch(key) { railsess_encryptor }
       end
 
-      private
-
       def railsess_encryptor
-        encryptor = rotate_as_rails(JarEncryptors.primary(request, Encryptor), :encrypted)
-        if upgrade_legacy_hmac_aes_cbc_cookies?
-          encryptor.fall_back_to(JarEncryptors.cbc(request, digest, Encryptor))
-        elsif prepare_upgrade_legacy_hmac_aes_cbc_cookies?
-          encryptor.fall_back_to(JarEncryptors.aead(request, Encryptor))
+        recipe = CookieJarRecipe.new(request)
+        encryptor = rotate_as_rails(recipe.encryptor(Encryptor, serializer: null_serializer), :encrypted)
+        if upgrade_legacy_hmac_aes_cbc_cookies? || prepare_upgrade_legacy_hmac_aes_cbc_cookies?
+          encryptor.fall_back_to(recipe.upgrade_encryptor(Encryptor, serializer: null_serializer))
         end
         encryptor
       end

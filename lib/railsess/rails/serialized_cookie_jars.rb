@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 require "railsess/rails/json_serializer"
-require "railsess/rails/jar_encryptors"
+require "railsess/cookie_jar_recipe"
 require "railsess/rails/encryptor_cache"
 
 module Railsess
@@ -9,6 +9,17 @@ module Railsess
     # What the two jars share (ActionDispatch's SerializedCookieJars): the serializer swap and
     # the cache key of a request's settings.
     module SerializedCookieJars
+      # Rails' own initialize while RailsIntegration is off; else the jar's codec, cached
+      # (each jar's railsess_jar).
+      def initialize(parent_jar)
+        if RailsIntegration.enabled?
+          @parent_jar = parent_jar
+          railsess_jar
+        else
+          super
+        end
+      end
+
       private
 
       # Rails 6.1/7.0's :json cookie serializer is ActiveSupport::JSON alone, which Railsess::JSON
@@ -29,7 +40,7 @@ module Railsess
          rotations.public_send(kind).hash, *settings]
       end
 
-      def null_serializer = JarEncryptors.null_serializer
+      def null_serializer = ::ActiveSupport::MessageEncryptor::NullSerializer
 
       # `config.action_dispatch.cookies_rotations` of this jar's kind, as ActionDispatch adds them.
       def rotate_as_rails(codec, kind)

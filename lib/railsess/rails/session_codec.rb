@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 
-require "railsess/rails/jar_encryptors"
+require "railsess/cookie_jar_recipe"
 
 module Railsess
   # Rails' cookie jars and session stores on railsess (see lib/railsess/rails_integration.rb).
@@ -29,12 +29,18 @@ module Railsess
         metadata = request.use_cookies_with_metadata
         return MessagePackCodec.build(request, metadata, serializer) if MESSAGE_PACK_SERIALIZERS.include?(serializer)
         return unless JSON_SERIALIZERS.include?(serializer)
-        return new(JarEncryptors.primary(request, MessageEncryptor), metadata) if Compat.level.codec_71?
+        return new(primary(request), metadata) if Compat.level.codec_71?
 
         # Rails 6.1/7.0 check the metadata on the decrypted text, before any serializer: an
         # encryptor with the JSON serializer reads and writes exactly what the jar's
         # NullSerializer plus its JSON step do, in one call into the core.
-        OneStep.new(JarEncryptors.primary(request, MessageEncryptor, Railsess::JSON), metadata)
+        OneStep.new(primary(request, Railsess::JSON), metadata)
+      end
+
+      # The session cookie's encryptor: the encrypted jar's first one, with the jar's
+      # NullSerializer unless another serializer stands in for the jar's step.
+      def self.primary(request, serializer = ::ActiveSupport::MessageEncryptor::NullSerializer)
+        CookieJarRecipe.new(request).encryptor(MessageEncryptor, serializer: serializer)
       end
 
       def initialize(encryptor, metadata)
@@ -100,7 +106,7 @@ module Railsess
         def self.build(request, metadata, serializer)
           return if RailsIntegration.plain_json_cookies?
 
-          new(JarEncryptors.primary(request, MessageEncryptor), metadata,
+          new(primary(request), metadata,
               ::ActiveSupport::Messages::SerializerWithFallback[serializer])
         rescue LoadError
           nil

@@ -8,22 +8,15 @@ module Railsess
     module SignedJar
       include SerializedCookieJars
 
-      def initialize(parent_jar)
-        unless RailsIntegration.enabled?
-          super
-          return
-        end
+      private
 
-        @parent_jar = parent_jar
+      def railsess_jar
         key = railsess_key(:signed, signed_cookie_digest, request.signed_cookie_salt)
         @verifier = RailsIntegration.fetch(key) { railsess_verifier }
       end
 
-      private
-
       def railsess_verifier
-        secret = request.key_generator.generate_key(request.signed_cookie_salt)
-        rotate_as_rails(Verifier.new(secret, digest: signed_cookie_digest, serializer: null_serializer), :signed)
+        rotate_as_rails(CookieJarRecipe.new(request).verifier(Verifier, serializer: null_serializer), :signed)
       end
 
       # The jar's verifier: reports reads through a rotation.
