@@ -12,6 +12,7 @@ pub mod codec;
 pub mod compat;
 pub mod encryptor;
 pub mod error;
+pub mod json_string;
 pub mod key_generator;
 pub mod metadata;
 pub mod secret;

@@ -18,43 +18,25 @@ const PREFIX: &[u8] = br#"{"_rails":{"message":""#;
 
 /// Wraps a serialized value: the exact bytes `Metadata.wrap` produces.
 pub fn wrap_legacy(serialized: &[u8], exp: Option<&str>, pur: Option<&str>) -> Vec<u8> {
-    let mut out = String::with_capacity(serialized.len() * 4 / 3 + 64);
-    out.push_str(r#"{"_rails":{"message":""#);
-    codec::encode_into(serialized, false, &mut out);
-    out.push_str(r#"","exp":"#);
+    let mut message = String::with_capacity(serialized.len() * 4 / 3 + 4);
+    codec::encode_into(serialized, false, &mut message);
+    let mut out = Vec::with_capacity(message.len() + 96);
+    out.extend_from_slice(br#"{"_rails":{"message":""#);
+    out.extend_from_slice(message.as_bytes());
+    out.extend_from_slice(br#"","exp":"#);
     push_json_string(&mut out, exp);
-    out.push_str(r#","pur":"#);
+    out.extend_from_slice(br#","pur":"#);
     push_json_string(&mut out, pur);
-    out.push_str("}}");
-    out.into_bytes()
+    out.extend_from_slice(b"}}");
+    out
 }
 
 /// A JSON string as `ActiveSupport::JSON.encode` writes it (with its default escaping), or null.
-fn push_json_string(out: &mut String, value: Option<&str>) {
-    let Some(s) = value else {
-        out.push_str("null");
-        return;
-    };
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+fn push_json_string(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(s) => crate::json_string::push_escaped(out, s.as_bytes(), true, true),
+        None => out.extend_from_slice(b"null"),
     }
-    out.push('"');
 }
 
 /// A decoded legacy envelope. `message` is `None` when its base64 is invalid: whether that is
