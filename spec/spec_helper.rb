@@ -1,5 +1,23 @@
 # frozen_string_literal: true
 
+# The specs, by subject (one folder per thing railsess provides):
+#   message_encryptor/ message_verifier/ key_generator/   one ActiveSupport class each
+#   messages/      what the encryptor and verifier share: metadata, expiry, MessagePack, one decryption,
+#                  the differential run against the loaded ActiveSupport
+#   json/ cookies/ session/ csrf/ flash/ warden/ rack/     the Rack layer (session: cookie, Redis and
+#                  Memcached stores, their exchanges with a real Rails); rack/: Rack::Lint, hostile requests
+#   rails/         the Rails integration (Railtie pieces, a real ActionDispatch stack, presets)
+#   library/       the gem as a whole: loading, no ActiveSupport, threads, GC stress, secrets in inspect
+#   cli/ docs/ fuzz/ unit/ (the pure-Ruby port)           and rails_app/, e2e/: their own processes
+# Each top-level group says what kind of test it is with `kind:` (a nested group may say otherwise):
+#   :unit          railsess on its own            :compat        side by side with real ActiveSupport/Rails
+#   :bad_input     hostile or malformed input, compared with ActiveSupport where it exists
+#   :vectors       what real Rails 6.1-8.1 wrote (spec/fixtures/vectors)
+#   :differential  every operation, valid and hostile, against the loaded ActiveSupport
+#   :integration   real servers, Rack or Rails stacks, subprocesses   :stress  threads, GC.stress
+#   :docs          docs/ matches the code                  :fuzz          mutation fuzzing
+# e.g. `rspec --tag kind:compat`, `rspec spec/message_verifier`. What the encryptor and the verifier
+# share is written once, as shared examples in spec/support/shared_examples/.
 $LOAD_PATH.unshift File.expand_path("../lib", __dir__)
 
 # The suite runs against Debian's real ActiveSupport 6.1, loaded first as in a Rails app.
@@ -42,6 +60,15 @@ RSpec.configure do |config|
   # spec/rails_app boots a Rails application: it runs in its own process (bin/test step
   # rspec-rails-app: `RAILSESS_RAILS_APP=1 rspec spec/rails_app`).
   # spec/e2e starts bin/demo and drives Chromium: also its own process (step e2e).
+  # Every top-level group names its kind (see the top of this file); the two that run in their own
+  # process, and spec/unit (the pure-Ruby port's spec), get theirs from their folder.
+  { "unit" => :unit, "rails_app" => :integration, "e2e" => :integration }.each do |folder, kind|
+    config.define_derived_metadata(file_path: %r{/spec/#{folder}/}) { |meta| meta[:kind] ||= kind }
+  end
+  config.before(:suite) do
+    untagged = RSpec.world.example_groups.reject { |group| group.metadata[:kind] }
+    raise "spec groups without kind: #{untagged.map(&:location).join(', ')}" unless untagged.empty?
+  end
   excluded = []
   excluded << "rails_app" unless ENV["RAILSESS_RAILS_APP"]
   excluded << "e2e" unless ENV["RAILSESS_E2E"]

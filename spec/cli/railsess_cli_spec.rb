@@ -7,7 +7,7 @@ require "rbconfig"
 # exe/railsess run as a user runs it: a subprocess, its stdout, stderr and exit code.
 RAILSESS_EXE = File.expand_path("../../exe/railsess", __dir__)
 
-RSpec.describe "the railsess command" do
+RSpec.describe "the railsess command", kind: :integration do
   def railsess(*args, env: {}, stdin: "")
     out, err, status = Open3.capture3({ "SECRET_KEY_BASE" => nil }.merge(env), RbConfig.ruby, RAILSESS_EXE, *args,
                                       stdin_data: stdin)

@@ -5,7 +5,7 @@ require "rack/session/abstract/id"
 
 # The exported conformance set (rake vectors:export) run through railsess, as another
 # implementation would run it: every case's expected outcome holds.
-RSpec.describe "the conformance vectors export" do
+RSpec.describe "the conformance vectors export", kind: :docs do
   before(:all) { @data = ConformanceExport.build }
 
   def cases(kind) = @data["cases"].select { |c| c["kind"] == kind }

@@ -6,7 +6,7 @@ require "rack/session/abstract/id"
 # docs/FORMAT.md cannot drift: its worked examples are what the vectors give (FormatExamples
 # recomputes them with OpenSSL and checks each against the vector's expected outcome), and railsess
 # agrees with every one of them.
-RSpec.describe "docs/FORMAT.md" do
+RSpec.describe "docs/FORMAT.md", kind: :docs do
   let(:path) { File.expand_path("../../docs/FORMAT.md", __dir__) }
   let(:markdown) { File.read(path) }
 

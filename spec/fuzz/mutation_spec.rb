@@ -23,7 +23,7 @@ FUZZ_MUTATIONS = [
   ->(b, _, f) { f.flip(f.flip(b)) }
 ].freeze
 
-RSpec.describe "mutation fuzzing against ActiveSupport", :active_support do
+RSpec.describe "mutation fuzzing against ActiveSupport", :active_support, kind: :fuzz do
   let(:iterations) { Integer(ENV.fetch("RAILSESS_FUZZ_ITERATIONS", "300")) }
   let(:seed) { Integer(ENV.fetch("RAILSESS_FUZZ_SEED", Random.new_seed.to_s[0, 9])) }
   let(:random) { Random.new(seed) }

@@ -3,7 +3,7 @@
 # Upgraded cookies under `session_options[:skip]` (CVE-2026-126077), driven through a cookie
 # middleware: which Set-Cookie headers a response carries after a request read cookies that the
 # jar rewrites (a rotated secret, a Marshal cookie under :hybrid). Used in-process by
-# spec/integration/upgraded_cookies_spec.rb (Railsess::CookieJar beside Debian's patched
+# spec/rails/upgraded_cookies_spec.rb (Railsess::CookieJar beside Debian's patched
 # ActionDispatch 6.1) and run as a script in a fresh Ruby for ActionDispatch's own jars, with a
 # Rails tree on RUBYLIB:
 #

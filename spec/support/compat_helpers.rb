@@ -5,7 +5,7 @@ require "digest"
 require "openssl"
 require "securerandom"
 
-# Helpers for the compat (spec/compat) and negative (spec/negative) specs, which compare railsess
+# Helpers for the compat_spec.rb and bad_input_spec.rb files (kind: :compat / :bad_input), which compare railsess
 # with the real ActiveSupport for the same input. Nothing here touches ActiveSupport at load time,
 # so the suite still loads with RAILSESS_WITHOUT_ACTIVE_SUPPORT=1 (those groups are tagged
 # :active_support and filtered out then).
@@ -126,7 +126,7 @@ module CompatHelpers
   # ActiveSupport 6.1 computes `expires_in` with Time#advance, which only exists once
   # active_support/core_ext/time is loaded (it always is in a Rails app, not in this suite). To
   # still get an ActiveSupport-written message, ask it for the equivalent `expires_at`. The
-  # difference itself is covered in spec/negative.
+  # difference itself is covered in the bad_input specs.
   def as_write_options(options)
     return options unless options.key?(:expires_in) && !Time.method_defined?(:advance)
 
