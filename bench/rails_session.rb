@@ -1,7 +1,9 @@
 # frozen_string_literal: true
 
-# A minimal Rails 6.1 app (Debian's railties; the full default middleware stack, cookie session
-# store, load_defaults 6.1, JSON cookies) with the railsess Railtie switched on and off:
+# A minimal Rails app (the full default middleware stack, cookie session store, JSON cookies,
+# `load_defaults` of the loaded Rails: 6.1 on the host's Debian 12, 7.2 on Debian 13, 8.1 with
+# RUBYLIB pointing at ../shared/rails' 8.1 tree; RAILSESS_BENCH_LOAD_DEFAULTS overrides) with the
+# railsess Railtie switched on and off:
 #
 # * "with session": the endpoint reads the (Devise-like, ~300 B) session and writes one key;
 # * "without session": the same endpoint (same query parameter read), session untouched.
@@ -26,7 +28,7 @@ require "rack/mock"
 
 # The benchmarked app.
 class RailsessBenchApp < Rails::Application
-  config.load_defaults 6.1
+  config.load_defaults ENV.fetch("RAILSESS_BENCH_LOAD_DEFAULTS", Rails::VERSION::STRING[/\A\d+\.\d+/])
   config.root = __dir__
   config.eager_load = false
   # As in production: no code reloading (its per-request file checks would dominate).
@@ -92,7 +94,7 @@ module RailsSessionBench
 
   def run
     _status, headers, = app.call(env_for("/sign_in", ""))
-    cookie = headers["Set-Cookie"][/\A[^;]+/]
+    cookie = (headers["set-cookie"] || headers["Set-Cookie"])[/\A[^;]+/]
     templates = { "with" => env_for("/with?n=1", cookie), "without" => env_for("/without?n=1", cookie) }
     templates.each do |name, template|
       RailsessBench.compare("rails request #{name} session") do |x|

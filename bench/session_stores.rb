@@ -1,10 +1,12 @@
 # frozen_string_literal: true
 
 # Whole Rack requests through the session middleware, Rails' vs railsess', on the same minimal
-# endpoint (Rails 6.1 from Debian):
+# endpoint, with the loaded ActionDispatch and Rack: Rails 6.1 + Rack 2.2 on the host's Debian 12,
+# 7.2 + Rack 3.1 on Debian 13, 8.1 + Rack 3.1 with RUBYLIB pointing at ../shared/rails' 8.1 tree.
 #
 # * cookie sessions: ActionDispatch::Cookies + ActionDispatch::Session::CookieStore (GCM, JSON,
-#   metadata: load_defaults 6.1) vs Railsess::Session::CookieStore(preset: "6.1");
+#   what `load_defaults` of the loaded Rails sets: metadata, SHA256 key derivation from 7.0) vs
+#   Railsess::Session::CookieStore(preset: the same version);
 # * Redis sessions: ActionDispatch::Session::CacheStore over ActiveSupport::Cache::RedisCacheStore vs
 #   Railsess::Session::RedisStore(layout: :cache_store), against a redis-server this script starts.
 #
@@ -33,12 +35,17 @@ module SessionStoresBench
     "action_dispatch.signed_cookie_salt" => "signed cookie"
   }.freeze
 
+  # The loaded Rails' version as a railsess preset and `load_defaults` ("6.1" ... "8.1").
+  PRESET = ActiveSupport::VERSION::STRING[/\A\d+\.\d+/]
+
   module_function
 
-  # What Rails::Application#env_config gives every request (load_defaults 6.1, JSON cookies).
+  # What Rails::Application#env_config gives every request (load_defaults PRESET, JSON cookies).
   def rails_env
+    options = { iterations: 1000 }
+    options[:hash_digest_class] = OpenSSL::Digest::SHA256 if ActiveSupport::VERSION::MAJOR >= 7
     keys = ActiveSupport::CachingKeyGenerator.new(
-      ActiveSupport::KeyGenerator.new(RailsessBench::SECRET_KEY_BASE, iterations: 1000)
+      ActiveSupport::KeyGenerator.new(RailsessBench::SECRET_KEY_BASE, **options)
     )
     SALTS.merge(
       "action_dispatch.key_generator" => keys, "action_dispatch.secret_key_base" => RailsessBench::SECRET_KEY_BASE,
@@ -77,7 +84,7 @@ module SessionStoresBench
     env = Rack::MockRequest.env_for("http://www.myapp.test/")
     env["bench.seed"] = value
     _status, headers, _body = app.call(env)
-    cookie = headers["Set-Cookie"].to_s[/\A[^;]+/]
+    cookie = (headers["set-cookie"] || headers["Set-Cookie"]).to_s[/\A[^;]+/]
     Rack::MockRequest.env_for("http://www.myapp.test/", "HTTP_COOKIE" => cookie)
   end
 
@@ -112,7 +119,7 @@ module SessionStoresBench
 
     bench_pair("cookie session",
                rails_stack(ActionDispatch::Session::CookieStore, same_site: :lax),
-               railsess_stack(Railsess::Session::CookieStore, preset: "6.1",
+               railsess_stack(Railsess::Session::CookieStore, preset: PRESET,
                                                               secret_key_base: RailsessBench::SECRET_KEY_BASE),
                value)
 

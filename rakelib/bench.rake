@@ -8,17 +8,16 @@ task bench: :compile do
 end
 
 namespace :bench do
-  desc "Run every benchmark and write bench/REPORT.md + bench/report.png (gnuplot)"
-  task report: :compile do
-    json = File.expand_path("../tmp/bench.json", __dir__)
-    mkdir_p File.dirname(json)
-    rm_f json
-    scripts = Dir["bench/*.rb"] - %w[bench/support.rb bench/report.rb bench/profile_decrypt.rb]
-    env = { "RAILSESS_BENCH_JSON" => json }
-    # Unless set: 3 rounds of 1 s per side (best round kept), enough on a noisy 2-core VM.
-    { "RAILSESS_BENCH_ROUNDS" => "3", "RAILSESS_BENCH_TIME" => "1", "RAILSESS_BENCH_WARMUP" => "0.5" }
-      .each { |key, value| env[key] = ENV.fetch(key, value) }
-    scripts.each { |script| sh(env, "ruby", "-Ilib", script) }
-    ruby "bench/report.rb", json
+  desc "Benchmarks on every platform (host; Debian 13: Ruby 3.3 + AS 7.2 / 8.1, with and without YJIT) " \
+       "and bench/REPORT.md + bench/report.png (RAILSESS_BENCH_PLATFORMS=host,as81 for a subset)"
+  task :report do
+    ruby "script/bench-report"
+  end
+
+  desc "Debian 13's Ruby 3.3 + Rails 8.1 platform of bench:report as a smoke run (under a minute; " \
+       "RAILSESS_BENCH_PLATFORMS=yjit-as81 for the YJIT one)"
+  task :trixie_smoke do
+    sh({ "RAILSESS_BENCH_SMOKE" => "1", "RAILSESS_BENCH_PLATFORMS" => ENV.fetch("RAILSESS_BENCH_PLATFORMS", "as81") },
+       "ruby", "script/bench-report")
   end
 end
