@@ -7,6 +7,8 @@ require "time"
 # Time.iso8601, to the millisecond boundary.
 RSpec.describe "Message expiry", kind: :unit do
   describe "Native.iso8601_millis" do
+    before { skip "the pure-Ruby port declines (nil): Ruby parses every expiry" unless Railsess.native? }
+
     let(:random) { Random.new(RSpec.configuration.seed) }
 
     def ruby_millis(text) = (Time.iso8601(text).to_r * 1000).to_i
