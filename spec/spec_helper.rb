@@ -8,7 +8,7 @@
 #                  Memcached stores, their exchanges with a real Rails); rack/: Rack::Lint, hostile requests
 #   rails/         the Rails integration (Railtie pieces, a real ActionDispatch stack, presets)
 #   library/       the gem as a whole: loading, no ActiveSupport, threads, GC stress, secrets in inspect
-#   cli/ docs/ fuzz/ unit/ (the pure-Ruby port)           and rails_app/, e2e/: their own processes
+#   cli/ docs/ fuzz/                                       and rails_app/, e2e/: their own processes
 # Each top-level group says what kind of test it is with `kind:` (a nested group may say otherwise):
 #   :unit          railsess on its own            :compat        side by side with real ActiveSupport/Rails
 #   :bad_input     hostile or malformed input, compared with ActiveSupport where it exists
@@ -61,8 +61,8 @@ RSpec.configure do |config|
   # rspec-rails-app: `RAILSESS_RAILS_APP=1 rspec spec/rails_app`).
   # spec/e2e starts bin/demo and drives Chromium: also its own process (step e2e).
   # Every top-level group names its kind (see the top of this file); the two that run in their own
-  # process, and spec/unit (the pure-Ruby port's spec), get theirs from their folder.
-  { "unit" => :unit, "rails_app" => :integration, "e2e" => :integration }.each do |folder, kind|
+  # process get theirs from their folder.
+  { "rails_app" => :integration, "e2e" => :integration }.each do |folder, kind|
     config.define_derived_metadata(file_path: %r{/spec/#{folder}/}) { |meta| meta[:kind] ||= kind }
   end
   config.before(:suite) do

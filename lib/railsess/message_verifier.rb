@@ -83,7 +83,7 @@ module Railsess
 
     def verify(message, purpose: nil, on_rotation: @on_rotation, **)
       if message.is_a?(String) && (args = json_fast_args)
-        value = verified_json(message, purpose, args)
+        value = verified_json(message, purpose, args, content_final: verify_content_final?)
         if opened?(value)
           opened = value
         elsif !value.equal?(Native::JSON_GENERAL)
@@ -130,10 +130,14 @@ module Railsess
     # The JSON fast path: verify, metadata and JSON in one native call. Returns the value,
     # JSON_CONTENT (a mismatched purpose, where that is the answer), what it opened (see
     # Codec#opened?), or JSON_GENERAL for a String the full path must look at itself.
-    def verified_json(message, purpose, (max_nesting, create_id))
+    # 7.1+ raises with the reason ("mismatched purpose", "expired"): Ruby's path words it.
+    def verify_content_final? = !@compat.codec_71? && @rotations.empty?
+
+    # `content_final`: whether a mismatched purpose or an expiry is the answer here (nil): not
+    # for 6.1/7.0 with rotations, which try them on it too.
+    def verified_json(message, purpose, (max_nesting, create_id), content_final: @compat.codec_71? || @rotations.empty?)
       return Native::JSON_GENERAL unless message.valid_encoding? && message.encoding.ascii_compatible?
 
-      content_final = @compat.codec_71? || @rotations.empty? # 6.1/7.0 rotate on a mismatched purpose too
       @native.verified_json(message, purpose.to_s, require_metadata?(purpose), max_nesting, create_id, content_final,
                             Native::JSON_CONTENT, Native::JSON_GENERAL)
     end

@@ -10,7 +10,7 @@ module Railsess
     # messages each side writes and reads, with the same Native::FormatError / SignatureError /
     # CipherArgumentError. The fast paths (JSON in the call that decrypts or verifies, JSON parsing
     # and generation, expiry timestamps) decline, and their Ruby callers run Ruby's path, which
-    # gives the same answers. spec/unit/pure_spec.rb compares both by what
+    # gives the same answers. spec/library/pure_spec.rb compares both by what
     # railsess' public classes do; the whole suite runs on each (`rspec`, `RAILSESS_PURE=1 rspec`).
     module Pure
       # Builds Railsess::Native from this module: subclasses named like the extension's classes.

@@ -188,6 +188,22 @@ RSpec.describe "MessageVerifier compatibility with ActiveSupport", :active_suppo
                      [[secret], {}], [[old_secret], {}]
   end
 
+  it "raises from verify what ActiveSupport raises, message included (7.1+: the reason)" do
+    as = ActiveSupport::MessageVerifier.new(secret, serializer: JSON)
+    ours = Railsess::MessageVerifier.new(secret, serializer: JSON)
+    signed = as.generate({ "a" => 1 }, purpose: "p", expires_at: Time.now + 60)
+    expired = as.generate({ "a" => 1 }, purpose: "p", expires_at: Time.now - 60)
+    bare = as.generate({ "a" => 1 })
+    [[signed, "q"], [expired, "p"], [bare, "p"], [signed, nil]].each do |message, purpose|
+      outcome = lambda do |verifier|
+        verifier.verify(message, purpose: purpose)
+      rescue StandardError => e
+        [e.class.name.split("::").last, e.message.split("::").last]
+      end
+      expect(outcome.call(ours)).to eq(outcome.call(as)), "purpose #{purpose.inspect}"
+    end
+  end
+
   it "uses ActiveSupport's default digest and serializer when none is given" do
     as = ActiveSupport::MessageVerifier.new(secret)
     rs = Railsess::MessageVerifier.new(secret)
