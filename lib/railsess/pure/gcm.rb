@@ -1,26 +1,18 @@
 # frozen_string_literal: true
 
-require "openssl"
+require "railsess/pure/aes"
 
 module Railsess
   module Native
     module Pure
       # AES-256-GCM with a random 12-byte IV and no additional data (railsess-core's gcm.rs).
-      class Gcm
+      class Gcm < Aes
         IV_LEN = 12
         TAG_LEN = 16
 
-        def initialize(key, empty_data)
-          @key = key
-          @empty_data = empty_data
-        end
-
         # [ciphertext, iv, auth tag]
         def seal(plain)
-          raise CipherArgumentError, "data must not be empty" if plain.empty? && !@empty_data
-
-          cipher = OpenSSL::Cipher.new("aes-256-gcm").encrypt
-          cipher.key = @key
+          cipher = cipher("aes-256-gcm", :encrypt, plain)
           iv = cipher.random_iv
           cipher.auth_data = ""
           [cipher.update(plain) + cipher.final, iv, cipher.auth_tag]
@@ -31,10 +23,8 @@ module Railsess
         def open(ciphertext, nonce, tag)
           raise FormatError, "invalid message format: truncated auth_tag" unless tag.bytesize == TAG_LEN
           raise CipherArgumentError, "iv must be #{IV_LEN} bytes" unless nonce.bytesize == IV_LEN
-          raise CipherArgumentError, "data must not be empty" if ciphertext.empty? && !@empty_data
 
-          cipher = OpenSSL::Cipher.new("aes-256-gcm").decrypt
-          cipher.key = @key
+          cipher = cipher("aes-256-gcm", :decrypt, ciphertext)
           cipher.iv = nonce
           cipher.auth_tag = tag
           cipher.auth_data = ""
