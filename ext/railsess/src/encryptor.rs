@@ -14,13 +14,14 @@
 //!   ActiveSupport 7.2.3+ does (false for a loaded ActiveSupport 7.2.0-7.2.2).
 
 use magnus::{function, method, prelude::*, Error, RModule, RString, Ruby, Value};
-use railsess_core::{wrap_legacy, Compat, Digest, MessageEncryptor};
+use railsess_core::{Compat, Digest, MessageEncryptor};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::convert::{compat_from, message_string, plaintext_value};
-use crate::errors::{guard, to_ruby};
-use crate::json_read::{json_read_value, JsonArgs};
+use crate::convert::compat_from;
+use crate::errors::to_ruby;
+use crate::json_read::JsonArgs;
+use crate::sealer::{open, open_json, seal, seal_enveloped, seal_json_envelope, Sealer};
 use crate::strings::{with_bytes, with_two};
 
 #[magnus::wrap(class = "Railsess::Native::Encryptor", free_immediately, size)]
@@ -92,106 +93,57 @@ fn cbc(
     Ok(Encryptor { inner, compat })
 }
 
-impl Encryptor {
-    fn encrypt(ruby: &Ruby, rb_self: &Self, plain: RString) -> Result<RString, Error> {
-        let out = guard(ruby, || {
-            with_bytes(plain, |p| rb_self.inner.encrypt_and_sign(p))
-        })?
-        .map_err(|e| to_ruby(ruby, e))?;
-        Ok(message_string(ruby, &out, rb_self.compat))
+impl Sealer for Encryptor {
+    fn compat(&self) -> Compat {
+        self.compat
     }
 
-    fn encrypt_enveloped(
-        ruby: &Ruby,
-        rb_self: &Self,
-        serialized: RString,
-        exp: Option<String>,
-        pur: Option<String>,
-    ) -> Result<RString, Error> {
-        let out = guard(ruby, || {
-            with_bytes(serialized, |s| {
-                let wrapped = wrap_legacy(s, exp.as_deref(), pur.as_deref());
-                rb_self.inner.encrypt_and_sign(&wrapped)
-            })
-        })?
-        .map_err(|e| to_ruby(ruby, e))?;
-        Ok(message_string(ruby, &out, rb_self.compat))
+    fn seal(&self, data: &[u8]) -> railsess_core::error::Result<String> {
+        self.inner.encrypt_and_sign(data)
     }
 
-    /// ActiveSupport 7.1+'s metadata envelope around `data`, generated as JSON (see
-    /// `json_generate::envelope`) and encrypted, in one call; nil when Ruby must write it.
-    fn encrypt_json_envelope(
-        ruby: &Ruby,
-        rb_self: &Self,
-        data: Value,
-        mode: u32,
-        exp: Option<RString>,
-        pur: Option<RString>,
-    ) -> Result<Option<RString>, Error> {
-        let Some(json) = crate::json_generate::envelope(ruby, data, mode, exp, pur)? else {
-            return Ok(None);
-        };
-        let out =
-            guard(ruby, || rb_self.inner.encrypt_and_sign(&json))?.map_err(|e| to_ruby(ruby, e))?;
-        Ok(Some(message_string(ruby, &out, rb_self.compat)))
+    fn open(&self, message: &[u8]) -> railsess_core::error::Result<Option<Vec<u8>>> {
+        self.inner.decrypt_and_verify(message).map(Some)
     }
+}
 
-    /// Decrypt + metadata + JSON in one call, for the JSON serializers. Returns the value, the
-    /// `content` marker (Rails returns nil) or `[general, plaintext]` (Ruby's path continues
-    /// from the plaintext). A message that does not decrypt raises, as `#decrypt` does.
-    #[allow(clippy::too_many_arguments)]
-    fn decrypt_json(
-        ruby: &Ruby,
-        rb_self: &Self,
-        message: RString,
-        purpose: RString,
-        require_metadata: bool,
-        max_nesting: Option<usize>,
-        create_id: Option<String>,
-        content: Value,
-        general: Value,
-    ) -> Result<Value, Error> {
-        let args = JsonArgs::new(
-            purpose,
-            require_metadata,
-            max_nesting,
-            create_id,
-            true,
-            (content, general),
-        );
-        count_opened();
-        let plain = guard(ruby, || {
-            with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
-        })?
-        .map_err(|e| to_ruby(ruby, e))?;
-        json_read_value(ruby, plain, &args, rb_self.compat)
-    }
-
-    fn decrypt(ruby: &Ruby, rb_self: &Self, message: RString) -> Result<Value, Error> {
-        count_opened();
-        let plain = guard(ruby, || {
-            with_bytes(message, |m| rb_self.inner.decrypt_and_verify(m))
-        })?
-        .map_err(|e| to_ruby(ruby, e))?;
-        Ok(plaintext_value(ruby, plain))
-    }
+/// `#decrypt_json(message, purpose, require_metadata, max_nesting, create_id, content, general)`:
+/// decrypt + metadata + JSON in one call (sealer::open_json); a mismatched purpose is final.
+#[allow(clippy::too_many_arguments)]
+fn decrypt_json(
+    ruby: &Ruby,
+    rb_self: &Encryptor,
+    message: RString,
+    purpose: RString,
+    require_metadata: bool,
+    max_nesting: Option<usize>,
+    create_id: Option<String>,
+    content: Value,
+    general: Value,
+) -> Result<Value, Error> {
+    let args = JsonArgs::new(
+        purpose,
+        require_metadata,
+        max_nesting,
+        create_id,
+        true,
+        (content, general),
+    );
+    open_json(ruby, rb_self, message, args)
 }
 
 pub fn init(ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let class = native.define_class("Encryptor", ruby.class_object())?;
     class.define_singleton_method("gcm", function!(gcm, 3))?;
     class.define_singleton_method("cbc", function!(cbc, 5))?;
-    class.define_method("encrypt", method!(Encryptor::encrypt, 1))?;
-    class.define_method(
-        "encrypt_enveloped",
-        method!(Encryptor::encrypt_enveloped, 3),
-    )?;
-    class.define_method("decrypt", method!(Encryptor::decrypt, 1))?;
-    class.define_method("decrypt_json", method!(Encryptor::decrypt_json, 7))?;
+    class.define_method("encrypt", method!(seal::<Encryptor>, 1))?;
+    class.define_method("encrypt_enveloped", method!(seal_enveloped::<Encryptor>, 3))?;
     class.define_method(
         "encrypt_json_envelope",
-        method!(Encryptor::encrypt_json_envelope, 4),
+        method!(seal_json_envelope::<Encryptor>, 4),
     )?;
+    class.define_method("decrypt", method!(open::<Encryptor>, 1))?;
+    class.define_method("decrypt_json", method!(decrypt_json, 7))?;
     native.define_singleton_method("opened_count", function!(opened_count, 0))?;
     native.define_singleton_method("empty_data=", function!(set_empty_data, 1))?;
     native.define_singleton_method("empty_data", function!(empty_data, 0))?;

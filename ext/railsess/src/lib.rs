@@ -12,6 +12,7 @@ mod json;
 mod json_generate;
 mod json_read;
 mod key_generator;
+mod sealer;
 mod strings;
 mod time;
 mod verifier;
