@@ -51,6 +51,14 @@ RSpec.configure do |config|
       GC.stress = false
     end
   end
+  # Railsess' process-wide metadata setting (Railsess.use_message_serializer_for_metadata=): an
+  # example may set it; the next one starts from what this one found.
+  config.around do |example|
+    saved = Railsess.instance_variable_get(:@use_message_serializer_for_metadata)
+    example.run
+  ensure
+    Railsess.use_message_serializer_for_metadata = saved
+  end
   config.disable_monkey_patching!
   config.order = :random
   Kernel.srand config.seed

@@ -1,10 +1,8 @@
 # frozen_string_literal: true
 
 RSpec.describe "message_encryptor vectors from real Rails", kind: :vectors do
-  # Vectors say which metadata form Rails wrote; nil afterwards follows the loaded ActiveSupport again.
+  # Vectors say which metadata form Rails wrote (spec_helper restores the setting after each example).
   include Vectors::Expectations
-
-  after { Railsess.use_message_serializer_for_metadata = nil }
 
   def encryptor_for(vector, version, secret: Vectors.unhex(vector["secret_hex"]))
     # "wrong key": decrypt with any other key (for CBC, the signing key is that other key too).

@@ -11,13 +11,6 @@ RSpec.describe "Metadata on the native path", kind: :unit do
     skip "the pure-Ruby port (RAILSESS_PURE=1) parses and generates with Ruby's JSON by design" unless Railsess.native?
   end
 
-  around do |example|
-    saved = Railsess.instance_variable_get(:@use_message_serializer_for_metadata)
-    example.run
-  ensure
-    Railsess.use_message_serializer_for_metadata = saved
-  end
-
   let(:value) { { "session_id" => "f" * 32, "warden.user.user.key" => [[1], "salt"], "flash" => nil } }
   let(:expires_at) { Time.utc(2030, 1, 2, 3, 4, 5.678r) }
 

@@ -18,13 +18,6 @@ RSpec.describe "One decryption per message", kind: :unit do
     [Railsess::Native.opened_count - before, result]
   end
 
-  around do |example|
-    saved = Railsess.instance_variable_get(:@use_message_serializer_for_metadata)
-    example.run
-  ensure
-    Railsess.use_message_serializer_for_metadata = saved
-  end
-
   value = { "user" => [1, "salt"], "n" => 1 }
   # [label, write options, read options, readable]
   shapes = [
