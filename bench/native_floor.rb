@@ -84,22 +84,9 @@ module NativeFloorBench
 
   # µs for Ruby to build `value` from a literal: the objects a read returns, nothing else.
   def objects_us(id, value)
-    build = literal_builder(value)
+    build = RailsessBench.literal_builder(value)
     RailsessBench.assert_same!("#{id}: the literal", value, build.call)
     ruby_us("#{id} objects", &build)
-  end
-
-  def literal_builder(value)
-    eval("-> { #{literal(value)} }", binding, __FILE__, __LINE__) # rubocop:disable Security/Eval
-  end
-
-  # Hash keys as literals are interned (the core's are too); other Strings are new each call.
-  def literal(value)
-    case value
-    when Hash then "{ #{value.map { |k, v| "#{k.inspect}.freeze => #{literal(v)}" }.join(', ')} }"
-    when Array then "[#{value.map { |v| literal(v) }.join(', ')}]"
-    else value.inspect
-    end
   end
 
   def run

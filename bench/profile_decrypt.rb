@@ -104,22 +104,8 @@ module DecryptProfile
       Railsess::JSON.core_args(:load)
     end
     measure("rs decrypt", "reference: ::JSON.parse(payload) (json #{::JSON::VERSION} C ext)") { ::JSON.parse(payload) }
-    build = literal_builder(JSON.parse(payload))
+    build = RailsessBench.literal_builder(JSON.parse(payload))
     measure("rs decrypt", "floor: Ruby allocating the same objects (a generated literal)") { build.call }
-  end
-
-  # A lambda whose body is a literal of `value`: it allocates exactly the objects a parse returns
-  # (new Strings, Arrays, Hashes; Hash keys are literal, so interned, as the core's are).
-  def literal_builder(value)
-    eval("-> { #{literal(value)} }", binding, __FILE__, __LINE__) # rubocop:disable Security/Eval
-  end
-
-  def literal(value)
-    case value
-    when Hash then "{ #{value.map { |k, v| "#{k.inspect}.freeze => #{literal(v)}" }.join(', ')} }"
-    when Array then "[#{value.map { |v| literal(v) }.join(', ')}]"
-    else value.inspect # Strings too: a new String each time, eval'd code has no frozen literals
-    end
   end
 
   def active_support_decrypt(sub)

@@ -236,6 +236,21 @@ module RailsessBench
     abort "bench: #{what} differ, refusing to benchmark:\n  expected #{expected.inspect}\n  got      #{actual.inspect}"
   end
 
+  # A lambda whose body is a literal of `value`: it allocates exactly the objects a parse returns
+  # (new Strings, Arrays, Hashes; Hash keys are literal, so interned, as the core's are). The floor
+  # of a read in native_floor.rb and profile_decrypt.rb.
+  def literal_builder(value)
+    eval("-> { #{literal(value)} }", binding, __FILE__, __LINE__) # rubocop:disable Security/Eval
+  end
+
+  def literal(value)
+    case value
+    when Hash then "{ #{value.map { |k, v| "#{k.inspect}.freeze => #{literal(v)}" }.join(', ')} }"
+    when Array then "[#{value.map { |v| literal(v) }.join(', ')}]"
+    else value.inspect # Strings too: a new String each time, eval'd code has no frozen literals
+    end
+  end
+
   # --- fixtures -------------------------------------------------------------------------------
 
   # A Devise session as Rails' cookie store holds it, about 300 bytes of JSON.
