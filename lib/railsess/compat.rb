@@ -33,7 +33,12 @@ module Railsess
       raise ArgumentError, "railsess: unknown Rails version #{version.inspect}" if major.nil?
 
       number = (major * 10) + (minor || 0)
-      LEVELS.fetch(number.clamp(61, 72).then { |n| LEVELS.key?(n) ? n : 72 })
+      code = if number <= 61 then 61
+             elsif LEVELS.key?(number) then number
+             else
+               72
+             end
+      LEVELS.fetch(code)
     end
 
     def active_support?

@@ -42,7 +42,7 @@ module Railsess
         expiry = pick_expiry(expires_at, expires_in)
         if legacy_metadata?
           # A Time (timestamp serializers) goes into the JSON envelope through ActiveSupport::JSON.
-          expiry = expiry.respond_to?(:as_json) ? expiry.as_json : expiry.iso8601(3) if expiry.is_a?(Time)
+          expiry = expiry.respond_to?(:as_json) ? expiry.as_json : iso8601_3(expiry) if expiry.is_a?(Time)
           return write_legacy_envelope(serialize(value), expiry, purpose)
         end
 
@@ -95,7 +95,7 @@ module Railsess
         return time if @compat.codec_71? && Serializers.timestamp_serializer?(@serializer)
         return iso8601_3(time) if @compat.codec_71? || !Railsess::JSON.active_support_json?
 
-        Time.iso8601(time.iso8601(3)).as_json
+        Time.iso8601(iso8601_3(time)).as_json
       end
 
       # `time.iso8601(3)` for the UTC Time pick_expiry has (formatted by the core when it can).
