@@ -8,6 +8,7 @@
 //! <value>                                            no metadata
 //! ```
 
+use magnus::rb_sys::FromRawValue;
 use magnus::{prelude::*, Error, IntoValue, RHash, RString, Ruby, Value};
 use railsess_core::{Compat, LegacyEnvelope};
 
@@ -111,6 +112,19 @@ pub fn json_read_value(
     Ok(parsed.unwrap_or_else(|| opened(ruby, args.general, Some(plain))))
 }
 
+/// The envelope's Hash key `name` as Ruby's interned (frozen, deduplicated) String: looking it
+/// up allocates nothing after the first time.
+fn key(name: &'static str) -> Value {
+    // SAFETY: `name` is valid for the call; Ruby copies it into its fstring table (or finds it
+    // there) and returns a live, frozen String.
+    unsafe {
+        Value::from_raw(rb_sys::rb_interned_str(
+            name.as_ptr().cast(),
+            name.len() as std::os::raw::c_long,
+        ))
+    }
+}
+
 /// ActiveSupport 7.1+'s `deserialize_with_metadata` on a deserialized value:
 ///
 /// ```ruby
@@ -126,7 +140,7 @@ pub fn json_read_value(
 /// an expiry not in the form Rails writes, a purpose that is not a String.
 fn read_71(ruby: &Ruby, value: Value, args: &JsonArgs) -> Result<Option<Value>, Error> {
     let content = args.content_final.then_some(args.content);
-    let envelope = RHash::from_value(value).and_then(|hash| hash.get("_rails"));
+    let envelope = RHash::from_value(value).and_then(|hash| hash.get(key("_rails")));
     let Some(envelope) = envelope else {
         return Ok(if args.require_metadata {
             content
@@ -137,7 +151,7 @@ fn read_71(ruby: &Ruby, value: Value, args: &JsonArgs) -> Result<Option<Value>, 
     let Some(fields) = RHash::from_value(envelope) else {
         return Ok(None);
     };
-    if let Some(exp) = fields.get("exp").filter(|exp| exp.to_bool()) {
+    if let Some(exp) = fields.get(key("exp")).filter(|exp| exp.to_bool()) {
         let Some(exp) = RString::from_value(exp) else {
             return Ok(None);
         };
@@ -148,7 +162,7 @@ fn read_71(ruby: &Ruby, value: Value, args: &JsonArgs) -> Result<Option<Value>, 
             Some(false) => {}
         }
     }
-    let purpose_matches = match fields.get("pur") {
+    let purpose_matches = match fields.get(key("pur")) {
         None => args.purpose.is_empty(),
         Some(pur) if pur.is_nil() => args.purpose.is_empty(),
         Some(pur) => match RString::from_value(pur) {
@@ -160,7 +174,9 @@ fn read_71(ruby: &Ruby, value: Value, args: &JsonArgs) -> Result<Option<Value>, 
         return Ok(content);
     }
     Ok(Some(
-        fields.get("data").unwrap_or_else(|| ruby.qnil().as_value()),
+        fields
+            .get(key("data"))
+            .unwrap_or_else(|| ruby.qnil().as_value()),
     ))
 }
 
