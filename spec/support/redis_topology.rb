@@ -161,6 +161,14 @@ module RedisTopology
       @nodes.find { |candidate| candidate.port == port }
     end
 
+    # The replica replicating from `primary` (nil if none).
+    def replica_of(primary)
+      @nodes.find { |node| node.alive? && node.command("ROLE")&.values_at(0, 2) == ["slave", primary.port] }
+    end
+
+    # CLUSTER NODES as the first live node sees it (for failure messages).
+    def nodes_view = @nodes.find(&:alive?)&.command("CLUSTER", "NODES")
+
     private
 
     def replica_linked?(node)
