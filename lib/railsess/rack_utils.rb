@@ -2,6 +2,7 @@
 
 require "rack"
 require "rack/utils"
+require "rack/response"
 
 # railsess (see lib/railsess.rb).
 module Railsess
@@ -27,9 +28,10 @@ module Railsess
         string.instance_of?(String) && string.encoding.ascii_compatible? && string.valid_encoding?
       end
 
-      # `req.cookies`, computed and cached in the env exactly as Rack 2.2's Request#cookies does.
+      # `req.cookies`, computed and cached in the env exactly as Rack::Request#cookies does (the
+      # same code in Rack 2.2 and 3.0-3.2).
       def request_cookies(req)
-        return req.cookies unless OWN_COOKIE_CODE
+        return req.cookies unless COOKIE_CODE
 
         hash = req.fetch_header(::Rack::RACK_REQUEST_COOKIE_HASH) { |key| req.set_header(key, {}) }
         string = req.get_header(::Rack::HTTP_COOKIE)
@@ -40,12 +42,16 @@ module Railsess
         hash
       end
 
-      # `res.set_cookie(key, value)`, as Rack 2.2's Response::Helpers#set_cookie does it.
+      # `res.set_cookie(key, value)`, as Response::Helpers#set_cookie does it: Rack 2.2 rewrites the
+      # header through add_cookie_to_header, Rack 3.0-3.2 add one set_cookie_header value.
       def set_cookie(res, key, value)
-        return res.set_cookie(key, value) unless OWN_COOKIE_CODE
-
-        res.set_header(::Rack::SET_COOKIE,
-                       COOKIES.send(:add_cookie_to_header, res.get_header(::Rack::SET_COOKIE), key, value))
+        case COOKIE_CODE
+        when :rack22
+          res.set_header(::Rack::SET_COOKIE,
+                         COOKIES.send(:add_cookie_to_header, res.get_header(::Rack::SET_COOKIE), key, value))
+        when :rack3 then res.add_header(::Rack::SET_COOKIE, COOKIES.send(:set_cookie_header, key, value))
+        else res.set_cookie(key, value)
+        end
       end
     end
 
@@ -62,10 +68,10 @@ module Railsess
       decoded ? decoded.force_encoding(encoding) : super # super raises Ruby's ArgumentError
     end
 
-    # Rack 2.2's parse_cookies_header (what Request#cookies calls), in the core: the same Hash,
-    # keys, values and encodings.
+    # parse_cookies_header (what Request#cookies calls) in the core: the same Hash, keys, values
+    # and encodings as Rack 2.2's and 3.0-3.2's, which are the same code.
     def parse_cookies_header(header)
-      return super unless OWN_COOKIE_CODE && railsess_native?(header)
+      return super unless COOKIE_CODE && railsess_native?(header)
 
       Native.parse_cookies_header(header) || super
     end
@@ -86,10 +92,15 @@ module Railsess
     # Rack's cookie functions with the native escaping, always on.
     COOKIES = Object.new.extend(::Rack::Utils).extend(self).extend(AlwaysNative)
 
-    # The request/response code above is Rack 2.2's; other Racks run their own.
-    OWN_COOKIE_CODE = ::Rack.release.start_with?("2.2.") &&
-                      %i[parse_cookies_header add_cookie_to_header escape unescape].all? do |name|
-                        COOKIES.respond_to?(name, true)
-                      end
+    # Which Rack's request/response cookie code the methods above copy: Rack 2.2's (:rack22), or
+    # Rack 3.0-3.2's (:rack3; Request#cookies as in 2.2, Response#set_cookie is
+    # `add_header(SET_COOKIE, Utils.set_cookie_header(key, value))` in every 3.x release so far).
+    # nil: another Rack, whose own code runs (with Rack's escaping).
+    COOKIE_CODE =
+      case ::Rack.release
+      when /\A2\.2\./ then :rack22 if COOKIES.respond_to?(:add_cookie_to_header, true)
+      when /\A3\.[012]\./
+        :rack3 if COOKIES.respond_to?(:set_cookie_header, true) && ::Rack::Response::Raw.method_defined?(:add_header)
+      end
   end
 end

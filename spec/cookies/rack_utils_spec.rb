@@ -120,6 +120,19 @@ RSpec.describe Railsess::RackUtils, kind: :unit do
       end
     end
 
+    it "copies the loaded Rack's cookie code (2.2, or 3.0-3.2), so the session cookie never goes through URI's escaping" do
+      expect(described_class::COOKIE_CODE).to eq(Rack.release.start_with?("2.") ? :rack22 : :rack3)
+      expect(URI).not_to receive(:decode_www_form_component)
+      expect(URI).not_to receive(:encode_www_form_component)
+      with_rack_only do
+        env = Rack::MockRequest.env_for("/", "HTTP_COOKIE" => "_s=a%2Bb%2Fc%3D%3D; other=1")
+        expect(described_class.request_cookies(Rack::Request.new(env))).to eq("_s" => "a+b/c==", "other" => "1")
+        res = Rack::Response::Raw.new(200, {})
+        described_class.set_cookie(res, "_s", value: "a+b/c==", path: "/")
+        expect(res.get_header("set-cookie") || res.get_header("Set-Cookie")).to eq("_s=a%2Bb%2Fc%3D%3D; path=/")
+      end
+    end
+
     it "raises what Rack raises for a bad SameSite" do
       res = Rack::Response::Raw.new(200, {})
       rack_error = begin

@@ -90,7 +90,7 @@ pub struct CookiePair {
     pub value: Option<core::ops::Range<usize>>,
 }
 
-/// A Cookie header split as Rack 2.2's `parse_cookies_header` splits it: pieces between `;`
+/// A Cookie header split as Rack 2.2's and 3.x's `parse_cookies_header` split it: pieces between `;`
 /// and the spaces right after it (`header.split(/[;] */n)`), empty ones skipped, each cut at its
 /// first `=` (`split('=', 2)`), the first piece of each key kept (`unless cookies.key?(key)`).
 /// Only `;`, ` ` and `=` are looked for, so this holds for any encoding where those bytes are

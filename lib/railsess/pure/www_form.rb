@@ -3,7 +3,7 @@
 module Railsess
   module Native
     module Pure
-      # URI.encode_www_form_component / decode_www_form_component's bytes and Rack 2.2's
+      # URI.encode_www_form_component / decode_www_form_component's bytes and Rack's (2.2, 3.0-3.2)
       # parse_cookies_header (railsess-core's www_form.rs), for Railsess::RackUtils. Kept rather than
       # declined: Rack's own parse_cookies_header warns ("historical binary regexp match") on every
       # non-ASCII UTF-8 Cookie header, which the extension never does.
