@@ -212,20 +212,23 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
 
     # Writes sessions, then more while the replica is stopped and cut off, kills the primary, lets
     # the replica come back and be promoted, and reads every session whose write was acknowledged.
+    # (A healthy write can miss its WAIT on a starved machine: it is then not acknowledged, which
+    # is correct, so only the partitioned writes' count is exact.)
     def failover_run(wait_for_replicas:)
       topology = RedisTopology::Sentinels.new
       apps = sentinel_apps(topology, wait_for_replicas)
-      acknowledged = write_sessions(apps, 20)
+      healthy = write_sessions(apps, 20)
       topology.replica.pause!
       topology.primary.command("CLIENT", "KILL", "TYPE", "replica")
-      acknowledged.merge!(write_sessions(apps, 10)) # these reach the primary only
+      partitioned = write_sessions(apps, 10) # these reach the primary only
       topology.primary.kill!
       topology.replica.resume!
       started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       Timeout.timeout(30) { sleep 0.1 until topology.primary_port == topology.replica.port }
       failover = (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started).round(2)
+      acknowledged = healthy.merge(partitioned)
       lost = acknowledged.count { |id, user| read_after_failover(apps, id) != { "user" => user } }
-      { written: 30, acknowledged: acknowledged.size, lost: lost, failover: failover }
+      { written: 30, healthy: healthy.size, partitioned: partitioned.size, lost: lost, failover: failover }
     ensure
       topology&.stop!
     end
@@ -235,9 +238,11 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
       without = failover_run(wait_for_replicas: 0)
       RSpec.configuration.reporter.message("  sentinel failover, wait_for_replicas: 1 -> #{with_wait}")
       RSpec.configuration.reporter.message("  sentinel failover, wait_for_replicas: 0 -> #{without}")
-      expect(with_wait).to include(acknowledged: 20, lost: 0)
-      expect(without).to include(acknowledged: 30)
-      expect(without[:lost]).to eq(10)
+      expect(with_wait).to include(partitioned: 0, lost: 0)
+      expect(with_wait[:healthy]).to be_positive
+      expect(without).to include(healthy: 20, partitioned: 10)
+      # At least the partitioned writes; a healthy one the replica had not received yet, too.
+      expect(without[:lost]).to be_between(10, 30)
     end
   end
 end
