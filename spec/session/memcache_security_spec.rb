@@ -168,7 +168,7 @@ RSpec.describe "Memcached session stores against an attacker", :memcached, kind:
     RedisStoreApps::KINDS.each do |kind|
       context "#{kind} store", *(kind == :rails ? [:active_support] : []) do
         let(:apps) do
-          MemcacheStoreApps.new(kind, memcache: memcache, memcache_down_backoff: 1.0,
+          MemcacheStoreApps.new(kind, memcache: memcache, memcache_down_backoff: 2.0,
                                       on_memcache_down: ->(error, _env, _sid) { events << [:down, error.class] })
         end
 
@@ -187,13 +187,13 @@ RSpec.describe "Memcached session stores against an attacker", :memcached, kind:
             expect(first).to be_between(0.5, 2.5)
             (sessions, rest) = timed { Array.new(5) { call("/cart", cookie: id) } }
             expect(sessions).to all(eq([{ "cart" => [1] }, nil]))
-            expect(rest).to be < 0.2
+            expect(rest).to be < 0.9 # one request that tried memcached would take its 1 s timeout
             expect(events.map(&:last)).to include(Railsess::Session::MemcacheUnavailable)
             expect(errors.string).to include("Memcached unreachable")
           ensure
             MemcachedServer.resume!
           end
-          sleep 1.2 # the back-off, and Dalli's down_retry_delay (1 s by default here)
+          sleep 2.2 # the back-off (Dalli's down_retry_delay, 1 s by default here, is over too)
           expect(call("/", cookie: id).first).to eq("user" => "ann")
           expect(errors.string).to include("Memcached reachable again")
         end
@@ -209,7 +209,7 @@ RSpec.describe "Memcached session stores against an attacker", :memcached, kind:
           ensure
             MemcachedServer.start
           end
-          sleep 1.2
+          sleep 2.2 # the back-off
           expect(call("/set", json: { "user" => "bob" }).last).not_to be_nil
         end
       end
