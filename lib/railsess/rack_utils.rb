@@ -17,8 +17,8 @@ module Railsess
   # railsess' own middlewares use it for the cookies they read and write whatever that switch
   # says: `RackUtils.request_cookies` and `RackUtils.set_cookie` run Rack's own cookie code
   # (Rack::Request#cookies, Rack::Response#set_cookie: Utils.parse_cookies_header and
-  # add_cookie_to_header) on an object that extends Rack::Utils and this module, so Rack's code
-  # calls these escape/unescape methods, for those calls only.
+  # add_cookie_to_header on Rack 2.2, set_cookie_header on Rack 3) on an object that extends
+  # Rack::Utils and this module, so Rack's code calls these methods, for those calls only.
   module RackUtils
     class << self
       attr_accessor :enabled
