@@ -90,9 +90,9 @@ pub struct CookiePair {
     pub value: Option<core::ops::Range<usize>>,
 }
 
-/// A Cookie header split as Rack 2.2's and 3.x's `parse_cookies_header` split it: pieces between `;`
-/// and the spaces right after it (`header.split(/[;] */n)`), empty ones skipped, each cut at its
-/// first `=` (`split('=', 2)`), the first piece of each key kept (`unless cookies.key?(key)`).
+/// A Cookie header split as Rack 2.2's and 3.x's `parse_cookies_header` split it: pieces between
+/// `;` and the spaces right after it (`header.split(/[;] */n)`), empty ones skipped, each cut at
+/// its first `=` (`split('=', 2)`), the first piece of each key kept (`unless cookies.key?(key)`).
 /// Only `;`, ` ` and `=` are looked for, so this holds for any encoding where those bytes are
 /// always themselves (UTF-8, US-ASCII, binary): the binding passes only those.
 pub fn cookie_pairs(header: &[u8]) -> Vec<CookiePair> {

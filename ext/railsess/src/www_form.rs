@@ -23,10 +23,10 @@ fn www_form_unescape(ruby: &Ruby, input: RString) -> Result<Value, Error> {
     })
 }
 
-/// `Rack::Utils.parse_cookies_header(header)` of Rack 2.2 and 3.0-3.2 (the binding's caller checks the
-/// header: a valid UTF-8, US-ASCII or binary String): keys in the header's encoding, values
-/// unescaped into UTF-8, or left as they are (header's encoding) where the unescape would raise.
-/// nil for any other encoding.
+/// `Rack::Utils.parse_cookies_header(header)` of Rack 2.2 and 3.0-3.2 (the binding's caller
+/// checks the header: a valid UTF-8, US-ASCII or binary String): keys in the header's encoding,
+/// values unescaped into UTF-8, or left as they are (header's encoding) where the unescape would
+/// raise. nil for any other encoding.
 fn parse_cookies_header(ruby: &Ruby, header: RString) -> Result<Value, Error> {
     let enc = header.enc_get();
     if enc != ruby.utf8_encindex()
