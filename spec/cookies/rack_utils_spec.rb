@@ -120,7 +120,7 @@ RSpec.describe Railsess::RackUtils, kind: :unit do
       end
     end
 
-    it "copies the loaded Rack's cookie code (2.2, or 3.0-3.2), so the session cookie never goes through URI's escaping" do
+    it "copies the loaded Rack's cookie code (2.2, 3.0-3.2): the session cookie never goes through URI's escaping" do
       expect(described_class::COOKIE_CODE).to eq(Rack.release.start_with?("2.") ? :rack22 : :rack3)
       expect(URI).not_to receive(:decode_www_form_component)
       expect(URI).not_to receive(:encode_www_form_component)
