@@ -66,6 +66,17 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
       end
     end
 
+    # WAIT answers for its own connection; a cluster client sends it to any primary.
+    RedisStoreApps::KINDS.each do |kind|
+      it "#{kind} store: refuses wait_for_replicas, which a cluster client cannot honour",
+         *(kind == :rails ? [:active_support] : []) do
+        [{ cluster: cluster.urls }, { client: client }].each do |redis|
+          expect { RedisStoreApps.new(kind, redis: redis.merge(wait_for_replicas: 1)) }
+            .to raise_error(ArgumentError, /wait_for_replicas is not supported on Redis Cluster/)
+        end
+      end
+    end
+
     it "shares sessions with Rails' CacheStore over a RedisCacheStore given the cluster client", :active_support do
       rails = RedisStoreApps.rails_cache_store({ redis: client, namespace: "myapp" }, expire_after: 3600)
       rack = RedisStoreApps.new(:rack, layout: :cache_store, redis: { client: client, namespace: "myapp" },
@@ -124,11 +135,12 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
 
     it "never raises while the primary fails over, and reads the replicated session after it" do
       events = []
-      apps = RedisStoreApps.new(:rack, redis: { cluster: @cluster.urls, wait_for_replicas: 1 },
+      apps = RedisStoreApps.new(:rack, redis: { cluster: @cluster.urls },
                                        redis_down_backoff: 0.2, on_redis_down: ->(error, *) { events << error.class })
       id = sign_in(apps)
       primary = @cluster.primary_for(private_id(id))
       replica = @cluster.replica_of(primary)
+      @cluster.wait_replicated(primary) # replication is asynchronous (and WAIT unavailable on a cluster)
       primary.kill!
       started = now
       forced = wait_for_failover(private_id(id), primary, replica) { apps.call("/", cookie: id) }

@@ -166,6 +166,14 @@ module RedisTopology
       @nodes.find { |node| node.alive? && node.command("ROLE")&.values_at(0, 2) == ["slave", primary.port] }
     end
 
+    # Waits until every replica of `primary` has everything it wrote (replication offsets).
+    def wait_replicated(primary)
+      wait_until do
+        _, offset, replicas = primary.command("ROLE")
+        replicas.to_a.all? { |(_host, _port, replicated)| replicated.to_i >= offset.to_i }
+      end
+    end
+
     # CLUSTER NODES as the first live node sees it (for failure messages).
     def nodes_view = @nodes.find(&:alive?)&.command("CLUSTER", "NODES")
 

@@ -126,10 +126,16 @@ module Railsess
       # `wait_for_replicas: n` (with `wait_timeout:` seconds, 0.5 by default): a session write
       # counts only once WAIT confirms n replicas have it, so a failover loses no acknowledged
       # session. A write that misses them is reported and not acknowledged (no cookie for it).
+      # WAIT answers for the connection that wrote: a cluster client (redis-rb 4's, redis-clustering)
+      # sends a keyless command to any primary, so on a Cluster it would confirm nothing.
       def setup_replica_wait(redis_options)
         @wait_for_replicas = Integer(redis_options.fetch(:wait_for_replicas, 0))
         @wait_timeout_ms = (1000 * Float(redis_options.fetch(:wait_timeout, 0.5))).ceil
         raise ArgumentError, "railsess: wait_for_replicas must be >= 0" if @wait_for_replicas.negative?
+        return unless @wait_for_replicas.positive? && @single_key
+
+        raise ArgumentError, "railsess: wait_for_replicas is not supported on Redis Cluster (the cluster client " \
+                             "sends WAIT to any primary, not to the connection that wrote the session)"
       end
 
       def callable!(name, handler)
