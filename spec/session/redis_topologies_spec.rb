@@ -66,13 +66,29 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
       end
     end
 
-    # WAIT answers for its own connection; a cluster client sends it to any primary.
+    # WAIT answers for its own connection: redis-rb 4.8 pipelines SET + WAIT to the key's node,
+    # redis-clustering sends the keyless WAIT to any primary.
+    def wait_calls
+      cluster.primaries.to_h do |node|
+        [node.port, node.command("INFO", "commandstats")[/cmdstat_wait:calls=(\d+)/, 1].to_i]
+      end
+    end
+
     RedisStoreApps::KINDS.each do |kind|
-      it "#{kind} store: refuses wait_for_replicas, which a cluster client cannot honour",
+      it "#{kind} store: WAITs on the key's primary (redis-rb 4.8) or refuses wait_for_replicas (redis-clustering)",
          *(kind == :rails ? [:active_support] : []) do
-        [{ cluster: cluster.urls }, { client: client }].each do |redis|
-          expect { RedisStoreApps.new(kind, redis: redis.merge(wait_for_replicas: 1)) }
-            .to raise_error(ArgumentError, /wait_for_replicas is not supported on Redis Cluster/)
+        if Gem::Version.new(Redis::VERSION) >= Gem::Version.new("5")
+          [{ cluster: cluster.urls }, { client: client }].each do |redis|
+            expect { RedisStoreApps.new(kind, redis: redis.merge(wait_for_replicas: 1)) }
+              .to raise_error(ArgumentError, /wait_for_replicas is not supported on Redis Cluster/)
+          end
+        else
+          apps = RedisStoreApps.new(kind, redis: { cluster: cluster.urls, wait_for_replicas: 1 })
+          before = wait_calls
+          id = sign_in(apps)
+          primary = cluster.primary_for(private_id(id)).port
+          expect(wait_calls.to_h { |port, calls| [port, calls - before.fetch(port)] })
+            .to eq(before.keys.to_h { |port| [port, port == primary ? 1 : 0] })
         end
       end
     end

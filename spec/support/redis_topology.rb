@@ -139,15 +139,19 @@ module RedisTopology
       create = [RedisTopology.cli_binary, "--cluster", "create", *hosts, "--cluster-replicas", replicas.to_s,
                 "--cluster-yes"]
       system(*create, out: File::NULL, err: File::NULL, in: File::NULL) or raise "#{create.join(' ')} failed"
+      @replicas = replicas
       wait_until { healthy? }
     end
 
     def urls = @nodes.select(&:alive?).map(&:url)
 
+    # Every node sees the cluster ok, and every primary streams to its replicas: a replica can say
+    # "connected" while its primary does not list it yet (Valkey 8's dual-channel sync), and a
+    # write made then reaches no replica.
     def healthy?
       @nodes.select(&:alive?).all? do |node|
         info = node.command("CLUSTER", "INFO").to_s
-        info.include?("cluster_state:ok") && replica_linked?(node)
+        info.include?("cluster_state:ok") && replicated?(node)
       end
     end
 
@@ -166,11 +170,12 @@ module RedisTopology
       @nodes.find { |node| node.alive? && node.command("ROLE")&.values_at(0, 2) == ["slave", primary.port] }
     end
 
-    # Waits until every replica of `primary` has everything it wrote (replication offsets).
+    # Waits until `primary` lists its replicas and they have everything it wrote (offsets).
     def wait_replicated(primary)
       wait_until do
         _, offset, replicas = primary.command("ROLE")
-        replicas.to_a.all? { |(_host, _port, replicated)| replicated.to_i >= offset.to_i }
+        replicas.to_a.size >= @replicas &&
+          replicas.all? { |(_host, _port, replicated)| replicated.to_i >= offset.to_i }
       end
     end
 
@@ -179,9 +184,13 @@ module RedisTopology
 
     private
 
-    def replica_linked?(node)
+    def replicated?(node)
       role = node.command("ROLE")
-      role.nil? || role.first != "slave" || role[3] == "connected"
+      case role&.first
+      when "slave" then role[3] == "connected"
+      when "master" then role[2].to_a.size >= @replicas
+      else true
+      end
     end
   end
 

@@ -126,17 +126,19 @@ module Railsess
       # `wait_for_replicas: n` (with `wait_timeout:` seconds, 0.5 by default): a session write
       # counts only once WAIT confirms n replicas have it, so a failover loses no acknowledged
       # session. A write that misses them is reported and not acknowledged (no cookie for it).
-      # WAIT answers for the connection that wrote: a cluster client (redis-rb 4's, redis-clustering)
-      # sends a keyless command to any primary, so on a Cluster it would confirm nothing.
+      # WAIT answers for the connection that wrote. redis-rb 4.8's cluster client sends a pipeline
+      # to the node of its keyed commands (SET + WAIT together); redis-clustering (redis 5+) splits
+      # it and sends the keyless WAIT to any primary, where it would confirm nothing.
       def setup_replica_wait(redis_options)
         @wait_for_replicas = Integer(redis_options.fetch(:wait_for_replicas, 0))
         @wait_timeout_ms = (1000 * Float(redis_options.fetch(:wait_timeout, 0.5))).ceil
         raise ArgumentError, "railsess: wait_for_replicas must be >= 0" if @wait_for_replicas.negative?
-        return unless @wait_for_replicas.positive? && @single_key
+        return unless @wait_for_replicas.positive? && @single_key && Gem::Version.new(::Redis::VERSION) >= REDIS5
 
-        raise ArgumentError, "railsess: wait_for_replicas is not supported on Redis Cluster (the cluster client " \
-                             "sends WAIT to any primary, not to the connection that wrote the session)"
+        raise ArgumentError, "railsess: wait_for_replicas is not supported on Redis Cluster with redis-clustering " \
+                             "(it sends WAIT to any primary, not to the connection that wrote the session)"
       end
+      REDIS5 = Gem::Version.new("5")
 
       def callable!(name, handler)
         raise ArgumentError, "railsess: #{name} handler is not callable" if handler && !handler.respond_to?(:call)
