@@ -77,7 +77,7 @@ RSpec.describe "Redis deployments", :redis, kind: :integration do
     RedisStoreApps::KINDS.each do |kind|
       it "#{kind} store: WAITs on the key's primary (redis-rb 4.8) or refuses wait_for_replicas (redis-clustering)",
          *(kind == :rails ? [:active_support] : []) do
-        if Gem::Version.new(Redis::VERSION) >= Gem::Version.new("5")
+        if RedisTopology.redis_clustering?
           [{ cluster: cluster.urls }, { client: client }].each do |redis|
             expect { RedisStoreApps.new(kind, redis: redis.merge(wait_for_replicas: 1)) }
               .to raise_error(ArgumentError, /wait_for_replicas is not supported on Redis Cluster/)

@@ -29,10 +29,15 @@ module RedisTopology
 
   def cli_binary = RedisServer.binary.sub(/-server\z/, "-cli")
 
+  # Whether the loaded redis gem's cluster client is the redis-clustering gem's (redis 5+).
+  def redis_clustering?
+    require "redis"
+    Gem::Version.new(Redis::VERSION) >= Gem::Version.new("5")
+  end
+
   # A cluster client as the loaded redis gem makes one (redis 5: the redis-clustering gem).
   def cluster_client(urls)
-    require "redis"
-    return Redis.new(cluster: urls) if Gem::Version.new(Redis::VERSION) < Gem::Version.new("5")
+    return Redis.new(cluster: urls) unless redis_clustering?
 
     require "redis-clustering"
     Redis::Cluster.new(nodes: urls)

@@ -28,6 +28,8 @@ module Railsess
       # Rails' RedisCacheStore defaults (7.1+; 6.1's connect_timeout was 20 s): user options win.
       DEFAULT_REDIS_OPTIONS = { connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0 }.freeze
       DEFAULT_BACKOFF = 2.0
+      # The redis gem whose cluster client is redis-clustering's.
+      REDIS5 = Gem::Version.new("5")
       # Session ids as Rails (SecureRandom.hex(16)) and Rack (hex(32)) generate them.
       SESSION_ID = /\A\h{32,128}\z/
       # Per request: [private id, the key its session was read from]; a prefetched read; whether
@@ -107,13 +109,15 @@ module Railsess
       # `redis: { cluster: nodes }`: redis-rb 4 has cluster support built in, redis 5 moved it to
       # the redis-clustering gem (Redis::Cluster.new(nodes:)).
       def build_cluster_client(options)
-        if Gem::Version.new(::Redis::VERSION) < Gem::Version.new("5")
-          return ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options)
-        end
+        return ::Redis.new(**DEFAULT_REDIS_OPTIONS, **options) unless redis_clustering?
 
         require "redis-clustering"
         ::Redis::Cluster.new(**DEFAULT_REDIS_OPTIONS, **options.except(:cluster), nodes: options[:cluster])
       end
+
+      # Whether the loaded redis gem's cluster client is redis-clustering's (redis 5+), not the
+      # one redis-rb 4 has built in.
+      def redis_clustering? = Gem::Version.new(::Redis::VERSION) >= REDIS5
 
       # Redis Cluster refuses multi-key commands across slots (a session's private and public keys
       # are in different ones): one key per command there, and wherever Redis answers CROSSSLOT.
@@ -133,12 +137,11 @@ module Railsess
         @wait_for_replicas = Integer(redis_options.fetch(:wait_for_replicas, 0))
         @wait_timeout_ms = (1000 * Float(redis_options.fetch(:wait_timeout, 0.5))).ceil
         raise ArgumentError, "railsess: wait_for_replicas must be >= 0" if @wait_for_replicas.negative?
-        return unless @wait_for_replicas.positive? && @single_key && Gem::Version.new(::Redis::VERSION) >= REDIS5
+        return unless @wait_for_replicas.positive? && @single_key && redis_clustering?
 
         raise ArgumentError, "railsess: wait_for_replicas is not supported on Redis Cluster with redis-clustering " \
                              "(it sends WAIT to any primary, not to the connection that wrote the session)"
       end
-      REDIS5 = Gem::Version.new("5")
 
       def callable!(name, handler)
         raise ArgumentError, "railsess: #{name} handler is not callable" if handler && !handler.respond_to?(:call)
